@@ -1,0 +1,79 @@
+"""Who may do what: one table of capabilities per role.
+
+Services call `require(user, Cap.X)`; views and the API call the same
+services, so hiding a button in a template is never the only protection.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from relance.accounts.models import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from relance.accounts.models import User
+
+
+class Cap(StrEnum):
+    VIEW_MEDIA = "view_media"  # browse outlets, shows, contacts, lists
+    EDIT_MEDIA = "edit_media"  # create and edit outlets, shows, contacts, relationships
+    DELETE_MEDIA = "delete_media"  # delete outlets, shows, contacts
+    MANAGE_LISTS = "manage_lists"  # create lists, add and remove members
+    IMPORT_CONTACTS = "import_contacts"
+    # Exports copy the database out of the agency's control: interns, community
+    # managers and clients may not take them.
+    EXPORT_CONTACTS = "export_contacts"
+    ERASE_PERSONAL_DATA = "erase_personal_data"
+    VIEW_CLIENTS = "view_clients"  # every client (client viewers see only their own)
+    EDIT_CLIENTS = "edit_clients"
+    VIEW_TEAM = "view_team"
+    MANAGE_TEAM = "manage_team"  # create users, change roles
+    VIEW_AUDIT = "view_audit"
+
+
+_STAFF_READ = {Cap.VIEW_MEDIA, Cap.VIEW_CLIENTS, Cap.VIEW_TEAM}
+_EDITOR = _STAFF_READ | {Cap.EDIT_MEDIA, Cap.MANAGE_LISTS}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
+    Role.DIRECTOR: frozenset(Cap),
+    Role.MANAGER: frozenset(
+        _EDITOR
+        | {
+            Cap.DELETE_MEDIA,
+            Cap.IMPORT_CONTACTS,
+            Cap.EXPORT_CONTACTS,
+            Cap.ERASE_PERSONAL_DATA,
+            Cap.EDIT_CLIENTS,
+            Cap.VIEW_AUDIT,
+        }
+    ),
+    Role.PRESS_OFFICER: frozenset(
+        _EDITOR | {Cap.DELETE_MEDIA, Cap.IMPORT_CONTACTS, Cap.EXPORT_CONTACTS}
+    ),
+    Role.INTERN: frozenset(_EDITOR),
+    Role.COMMUNITY_MANAGER: frozenset(_EDITOR),
+    Role.CLIENT_VIEWER: frozenset(),
+}
+
+
+def has(user: User | AnonymousUser | None, cap: Cap) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return cap in ROLE_CAPABILITIES.get(user.role, frozenset())  # type: ignore[union-attr]
+
+
+def require(user: User | AnonymousUser | None, cap: Cap) -> None:
+    if not has(user, cap):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+def capabilities(user: User | AnonymousUser | None) -> frozenset[Cap]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return ROLE_CAPABILITIES.get(user.role, frozenset())  # type: ignore[union-attr]

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("relance.accounts.urls")),
+    path("", include("relance.contacts.urls")),
+    path("api/v1/", include("relance.api.urls")),
+]
