@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from relance.lib.env import (
     SettingError,
-    email_settings,
     env_bool,
     env_int,
     env_list,
     env_str,
     env_url,
+    mailers_setting,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -164,10 +164,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # --- Email ----------------------------------------------------------------
 
 EMAIL_URL = env_str("EMAIL_URL")
-try:
-    globals().update(email_settings(EMAIL_URL))
-except SettingError:
-    raise
+MAILERS = mailers_setting(EMAIL_URL)
 DEFAULT_FROM_EMAIL = env_str("RELANCE_FROM_EMAIL", "Relance <relance@localhost>")
 
 # --- Internationalisation -------------------------------------------------

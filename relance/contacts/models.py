@@ -209,6 +209,9 @@ class Contact(models.Model):
     paused_until = models.DateField(_("paused until"), null=True, blank=True)
     opted_out = models.BooleanField(_("opted out"), default=False, db_index=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
+    # "self" when the journalist asked (unsubscribe link, preference page, a
+    # call): then nobody in the agency can undo it; "agency" otherwise.
+    opted_out_source = models.CharField(max_length=10, blank=True, db_default="", default="")
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     vip = models.BooleanField(_("VIP"), default=False)
     notes = models.TextField(_("notes"), blank=True)
@@ -418,3 +421,20 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class SuppressedAddress(models.Model):
+    """E-mail addresses of people whose data was erased at their request.
+
+    Only a SHA-256 digest is kept: enough to refuse re-adding the person from
+    a later import, without keeping the address itself.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @staticmethod
+    def digest_of(address: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(address.strip().lower().encode()).hexdigest()

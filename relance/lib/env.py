@@ -66,19 +66,21 @@ def env_url(name: str, schemes: set[str], default: str = "") -> str:
     return raw
 
 
-def email_settings(url: str) -> dict[str, object]:
-    """Django email settings from `EMAIL_URL` (smtp://, smtp+tls://, smtp+ssl://, console:,
-    locmem:, or the name of an anymail backend as anymail://provider)."""
+def mailers_setting(url: str) -> dict[str, dict[str, object]]:
+    """Django's MAILERS setting from `EMAIL_URL`: smtp://, smtp+tls:// (STARTTLS),
+    smtp+ssl://, console: or locmem:. Empty: messages stay in the database
+    outbox viewer (the demo default) and never leave the machine."""
+    from urllib.parse import unquote
+
+    locmem = {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if not url:
-        # No real sending configured: messages are kept in the database
-        # outbox viewer (the demo default) and never leave the machine.
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        return {"default": locmem}
     parts = urlsplit(url)
     scheme = parts.scheme
     if scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     if scheme == "locmem":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        return {"default": locmem}
     if scheme not in {"smtp", "smtp+tls", "smtp+ssl"}:
         raise SettingError(
             f"EMAIL_URL={url!r}: unknown scheme {scheme!r}; use smtp://, smtp+tls://, smtp+ssl://,"
@@ -90,15 +92,18 @@ def email_settings(url: str) -> dict[str, object]:
         raise SettingError(f"EMAIL_URL={url!r}: the port is not a number.") from None
     if not parts.hostname:
         raise SettingError(f"EMAIL_URL={url!r}: the host is missing.")
-    from urllib.parse import unquote
-
+    default_port = 465 if scheme == "smtp+ssl" else 587 if scheme == "smtp+tls" else 25
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname,
-        "EMAIL_PORT": port or (465 if scheme == "smtp+ssl" else 587 if scheme == "smtp+tls" else 25),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": scheme == "smtp+tls",
-        "EMAIL_USE_SSL": scheme == "smtp+ssl",
-        "EMAIL_TIMEOUT": 30,
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parts.hostname,
+                "port": port or default_port,
+                "username": unquote(parts.username or ""),
+                "password": unquote(parts.password or ""),
+                "use_tls": scheme == "smtp+tls",
+                "use_ssl": scheme == "smtp+ssl",
+                "timeout": 30,
+            },
+        }
     }

@@ -1,0 +1,1 @@
+"""Writes to the media database. Views, API, CLI and tasks all call these."""

@@ -1,0 +1,73 @@
+"""Shared fixtures: a fixed cast of users of every role, and a small media
+database, as DESIGN.md §6 asks (tests read like scenes with known actors)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client as HttpClient
+
+from relance.accounts.models import Client, Role, User
+
+PASSWORD = "correct-horse-battery"
+
+CAST = {
+    "director": Role.DIRECTOR,
+    "manager": Role.MANAGER,
+    "officer": Role.PRESS_OFFICER,
+    "intern": Role.INTERN,
+    "cm": Role.COMMUNITY_MANAGER,
+    "viewer": Role.CLIENT_VIEWER,
+}
+
+
+@pytest.fixture
+def client_company(db) -> Client:
+    return Client.objects.create(name="Éolia Énergies", language="fr")
+
+
+@pytest.fixture
+def cast(db, client_company) -> dict[str, User]:
+    """One user per role (English UI so assertions read plainly), plus an
+    inactive `outsider`."""
+    users = {}
+    for username, role in CAST.items():
+        users[username] = User.objects.create_user(
+            username=username,
+            email=f"{username}@agency.example",
+            password=PASSWORD,
+            role=role,
+            language="en",
+            first_name=username.capitalize(),
+            client=client_company if role == Role.CLIENT_VIEWER else None,
+        )
+    users["outsider"] = User.objects.create_user(
+        username="outsider", password=PASSWORD, role=Role.PRESS_OFFICER, is_active=False
+    )
+    return users
+
+
+@pytest.fixture
+def login(cast):
+    """login("manager") -> a Django test client signed in as that user."""
+
+    def _login(username: str) -> HttpClient:
+        http = HttpClient()
+        http.force_login(cast[username])
+        return http
+
+    return _login
+
+
+@pytest.fixture
+def director(cast) -> User:
+    return cast["director"]
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
