@@ -42,7 +42,7 @@ format: venv
 	$(BIN)/ruff check --fix relance tests benchmarks
 
 typecheck: venv
-	$(BIN)/mypy relance/*/services relance/*/services.py relance/lib
+	$(BIN)/mypy $(wildcard relance/*/services) $(wildcard relance/*/services.py) relance/lib
 
 bench: venv
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

@@ -108,7 +108,7 @@ if DATABASE_URL:
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "relance.sqlite3",
+        "NAME": str(DATA_DIR / "relance.sqlite3"),
     }
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers wait

@@ -28,10 +28,24 @@ def media(cast):
     )
     mag = outlet(d, "Terre Vivante Mag", periodicity="monthly")
     contact(d, "Dubois", first_name="Claire", outlet_id=lyon.pk, beats=["Écologie", "Énergie"])
-    contact(d, "Tremblay", first_name="Élodie", outlet_id=mtl.pk, beats=["Culture"],
-            role="researcher", language="fr")
-    contact(d, "Lefèvre", first_name="Marc", outlet_id=mag.pk, beats=["Sciences"],
-            notes="Suit l'ÉCOLOGIE urbaine de près", opted_out=True)
+    contact(
+        d,
+        "Tremblay",
+        first_name="Élodie",
+        outlet_id=mtl.pk,
+        beats=["Culture"],
+        role="researcher",
+        language="fr",
+    )
+    contact(
+        d,
+        "Lefèvre",
+        first_name="Marc",
+        outlet_id=mag.pk,
+        beats=["Sciences"],
+        notes="Suit l'ÉCOLOGIE urbaine de près",
+        opted_out=True,
+    )
     contact(d, "Smith", first_name="John", outlet_id=mtl.pk, beats=["Tech"], language="en")
     return {"lyon": lyon, "mtl": mtl, "mag": mag}
 

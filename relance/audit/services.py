@@ -38,7 +38,7 @@ def record(
         actor=user,
         actor_label=getattr(user, "username", "") or "system",
         action=action,
-        target_type=target_type or (target._meta.model_name if target is not None else ""),
+        target_type=target_type or (str(target._meta.model_name) if target is not None else ""),
         target_id=target.pk if target is not None else None,
         target_label=(target_label or str(target or ""))[:300],
         changes=_jsonable(dict(changes or {})),

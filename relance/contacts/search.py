@@ -127,7 +127,14 @@ class ContactFilters:
             f.language = ""
         for name in ("opted_out", "vip"):
             value = getattr(f, name)
-            mapped = {"1": "yes", "true": "yes", "oui": "yes", "0": "no", "false": "no", "non": "no"}
+            mapped = {
+                "1": "yes",
+                "true": "yes",
+                "oui": "yes",
+                "0": "no",
+                "false": "no",
+                "non": "no",
+            }
             value = mapped.get(value, value)
             if value not in ("", "yes", "no"):
                 f.errors.append(_("“%(value)s” ignored: use yes or no.") % {"value": value})
@@ -135,7 +142,9 @@ class ContactFilters:
             setattr(f, name, value)
         for name in ("outlet", "list_id"):
             if getattr(f, name) and not getattr(f, name).isdigit():
-                f.errors.append(_("“%(value)s” is not an id; ignored.") % {"value": getattr(f, name)})
+                f.errors.append(
+                    _("“%(value)s” is not an id; ignored.") % {"value": getattr(f, name)}
+                )
                 setattr(f, name, "")
         if f.sort not in CONTACT_SORTS and f.sort != "relevance":
             f.errors.append(_("Unknown sort “%(value)s”; sorted by name.") % {"value": f.sort})
@@ -221,9 +230,7 @@ def search_contacts(actor: User | None, filters: ContactFilters) -> QuerySet[Con
         qs = qs.filter(opted_out=False, do_not_contact=False)
     for name in filters.beat:
         qs = qs.filter(
-            Exists(
-                ContactBeat.objects.filter(contact=OuterRef("pk"), beat__key=beat_key(name))
-            )
+            Exists(ContactBeat.objects.filter(contact=OuterRef("pk"), beat__key=beat_key(name)))
         )
     if filters.owner:
         qs = qs.filter(

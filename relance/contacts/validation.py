@@ -111,7 +111,7 @@ def clean_bool(value: Any) -> bool:
 
 
 def clean_best_hours(value: str) -> str:
-    """"9:30-11:30, 14h-15h" -> "09:30-11:30,14:00-15:00"."""
+    """ "9:30-11:30, 14h-15h" -> "09:30-11:30,14:00-15:00"."""
     text = squash(value).replace("h", ":").replace("H", ":").replace("–", "-")
     if not text:
         return ""
@@ -142,7 +142,9 @@ def clean_beats(values: Iterable[str] | str) -> list[str]:
         if not key or key in seen:
             continue
         if len(name) > 80:
-            raise ValueError(_("A beat is longer than 80 characters: “%(value)s”.") % {"value": name})
+            raise ValueError(
+                _("A beat is longer than 80 characters: “%(value)s”.") % {"value": name}
+            )
         seen.add(key)
         beats.append(name)
     return beats
@@ -155,7 +157,9 @@ def clean_email(value: str) -> str:
     try:
         validate_email(address)
     except ValidationError:
-        raise ValueError(_("“%(value)s” is not a valid e-mail address.") % {"value": value}) from None
+        raise ValueError(
+            _("“%(value)s” is not a valid e-mail address.") % {"value": value}
+        ) from None
     local, _at, domain = address.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -231,7 +235,7 @@ def clean_social(value: Any) -> dict[str, str]:
     if not value:
         return {}
     if not isinstance(value, Mapping):
-        raise ValueError(_("Expected an object like {\"x\": \"@handle\"}."))
+        raise ValueError(_('Expected an object like {"x": "@handle"}.'))
     social = {}
     for network, handle in value.items():
         name = str(network).strip().lower()
@@ -305,13 +309,15 @@ def clean_contact(data: Mapping[str, Any], *, region: str = "FR", partial: bool 
     # `email` and `phone` (single values, as in the API) add a primary entry.
     if "email" in data and data["email"] not in (None, ""):
         values["emails"] = [{"address": data["email"], "is_primary": True}] + [
-            e for e in _safe_entries(values.get("emails"), "address")
+            e
+            for e in _safe_entries(values.get("emails"), "address")
             if str(e.get("address", "")).lower() != str(data["email"]).lower()
         ]
     if "phone" in data and data["phone"] not in (None, ""):
-        values["phones"] = [{"number": data["phone"], "is_primary": True}] + list(
-            _safe_entries(values.get("phones"), "number")
-        )
+        values["phones"] = [
+            {"number": data["phone"], "is_primary": True},
+            *_safe_entries(values.get("phones"), "number"),
+        ]
 
     cleaners = {
         "first_name": lambda v: _text(v, 100),
@@ -321,7 +327,7 @@ def clean_contact(data: Mapping[str, Any], *, region: str = "FR", partial: bool 
         "notes": lambda v: str(v or "").strip(),
         "role": lambda v: _choice(v, ROLES, _("role")),
         "language": lambda v: _choice(str(v or "").lower()[:2], LANGUAGES, _("language")),
-        "preferred_channel": lambda v: v and _choice(v, CHANNELS, _("channel")) or "",
+        "preferred_channel": lambda v: (v and _choice(v, CHANNELS, _("channel"))) or "",
         "legal_basis": lambda v: _choice(v, LEGAL_BASES, _("legal basis")),
         "beats": clean_beats,
         "emails": clean_emails,
@@ -342,11 +348,9 @@ def clean_contact(data: Mapping[str, Any], *, region: str = "FR", partial: bool 
             cleaned[name] = cleaners[name](value)
         except (ValueError, TypeError) as exc:
             problems.add(name, str(exc) or _("Invalid value."))
-    if not partial or "last_name" in cleaned or "first_name" in cleaned:
-        if not cleaned.get("last_name") and not cleaned.get("first_name") and (
-            "last_name" not in problems.errors
-        ):
-            problems.add("last_name", _("A contact needs a name."))
+    named = not partial or "last_name" in cleaned or "first_name" in cleaned
+    if named and not (cleaned.get("last_name") or cleaned.get("first_name")):
+        problems.errors.setdefault("last_name", [_("A contact needs a name.")])
     # Report errors under the name the caller used (`email` in the API).
     for single, plural in (("email", "emails"), ("phone", "phones")):
         if single in data and plural not in data and plural in problems.errors:

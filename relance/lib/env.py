@@ -62,7 +62,9 @@ def env_url(name: str, schemes: set[str], default: str = "") -> str:
     parts = urlsplit(raw)
     if parts.scheme not in schemes or not (parts.netloc or parts.path):
         allowed = ", ".join(sorted(schemes))
-        raise SettingError(f"{name}={raw!r} is not a valid URL; expected a scheme among: {allowed}.")
+        raise SettingError(
+            f"{name}={raw!r} is not a valid URL; expected a scheme among: {allowed}."
+        )
     return raw
 
 
@@ -72,13 +74,14 @@ def mailers_setting(url: str) -> dict[str, dict[str, object]]:
     outbox viewer (the demo default) and never leave the machine."""
     from urllib.parse import unquote
 
-    locmem = {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    locmem: dict[str, object] = {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if not url:
         return {"default": locmem}
     parts = urlsplit(url)
     scheme = parts.scheme
     if scheme == "console":
-        return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+        console: dict[str, object] = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"default": console}
     if scheme == "locmem":
         return {"default": locmem}
     if scheme not in {"smtp", "smtp+tls", "smtp+ssl"}:

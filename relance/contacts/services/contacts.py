@@ -223,7 +223,9 @@ def _set_children(contact: Contact, values: Mapping[str, Any]) -> None:
         ContactPhone.objects.filter(contact=contact).delete()
         ContactPhone.objects.bulk_create(
             [
-                ContactPhone(contact=contact, number=p.number, label=p.label, is_primary=p.is_primary)
+                ContactPhone(
+                    contact=contact, number=p.number, label=p.label, is_primary=p.is_primary
+                )
                 for p in values["phones"]
             ]
         )

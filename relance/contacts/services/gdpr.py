@@ -92,8 +92,10 @@ def erase_person(actor: User | None, contact: Contact) -> Contact:
     # Remember the addresses (hashed) so a later import cannot bring the
     # person back without anyone noticing.
     SuppressedAddress.objects.bulk_create(
-        [SuppressedAddress(digest=SuppressedAddress.digest_of(a)) for a in
-         c.emails.values_list("address", flat=True)],
+        [
+            SuppressedAddress(digest=SuppressedAddress.digest_of(a))
+            for a in c.emails.values_list("address", flat=True)
+        ],
         ignore_conflicts=True,
     )
     c.emails.all().delete()

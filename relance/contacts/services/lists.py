@@ -30,7 +30,7 @@ def _clean(data: Mapping[str, Any], media_list: MediaList | None) -> dict[str, A
             errors["name"] = [_("A list needs a name.")]
         elif (
             MediaList.objects.filter(name__iexact=values["name"])
-            .exclude(pk=getattr(media_list, "pk", None))
+            .exclude(pk=media_list.pk if media_list else 0)
             .exists()
         ):
             errors["name"] = [_("Another list already has this name.")]
@@ -46,7 +46,7 @@ def _clean(data: Mapping[str, Any], media_list: MediaList | None) -> dict[str, A
     if "filters" in data:
         raw = data.get("filters") or {}
         if not isinstance(raw, Mapping):
-            errors["filters"] = [_("Filters are an object like {\"q\": \"énergie\"}.")]
+            errors["filters"] = [_('Filters are an object like {"q": "énergie"}.')]
         else:
             filters = ContactFilters.from_params(raw)
             if filters.errors:
@@ -108,9 +108,7 @@ def delete_list(actor: User | None, media_list: MediaList) -> None:
 
 def _require_static(media_list: MediaList) -> None:
     if media_list.kind != ListKind.STATIC:
-        raise ValidationError(
-            _("A saved search has no fixed members: change its filters instead.")
-        )
+        raise ValidationError(_("A saved search has no fixed members: change its filters instead."))
 
 
 @transaction.atomic
@@ -118,9 +116,7 @@ def add_members(actor: User | None, media_list: MediaList, contact_ids: Iterable
     """Add contacts to a static list; returns how many were not members yet."""
     require(actor, Cap.MANAGE_LISTS)
     _require_static(media_list)
-    ids = set(
-        visible_contacts(actor).filter(pk__in=list(contact_ids)).values_list("pk", flat=True)
-    )
+    ids = set(visible_contacts(actor).filter(pk__in=list(contact_ids)).values_list("pk", flat=True))
     return _add_ids(actor, media_list, ids)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.dateparse import parse_time
 from django.utils.translation import gettext as _
 
@@ -41,8 +41,14 @@ OUTLET_DEFAULTS: dict[str, Any] = {
     "notes": "",
 }
 # Where an outlet's country implies its clock when none is given.
-DEFAULT_TIMEZONES = {"FR": "Europe/Paris", "CA": "America/Montreal", "BE": "Europe/Brussels",
-                     "CH": "Europe/Zurich", "LU": "Europe/Luxembourg", "US": "America/New_York"}
+DEFAULT_TIMEZONES = {
+    "FR": "Europe/Paris",
+    "CA": "America/Montreal",
+    "BE": "Europe/Brussels",
+    "CH": "Europe/Zurich",
+    "LU": "Europe/Luxembourg",
+    "US": "America/New_York",
+}
 _url = URLValidator(schemes=["http", "https"])
 
 
@@ -56,12 +62,14 @@ def _int(value: Any, low: int, high: int, *, optional: bool = True) -> int | Non
     except (TypeError, ValueError):
         raise ValueError(_("Expected a whole number.")) from None
     if not low <= number <= high:
-        raise ValueError(_("Expected a number from %(low)d to %(high)d.") % {"low": low, "high": high})
+        raise ValueError(
+            _("Expected a number from %(low)d to %(high)d.") % {"low": low, "high": high}
+        )
     return number
 
 
-def _choice(value: Any, choices: type, label: str) -> str:
-    allowed = {c.value for c in choices}
+def _choice(value: Any, choices: type[models.TextChoices], label: str) -> str:
+    allowed = set(choices.values)
     text = str(value or "").strip()
     if text not in allowed:
         raise ValueError(
@@ -78,7 +86,9 @@ def _check_url(value: Any) -> str:
     try:
         _url(text)
     except ValidationError:
-        raise ValueError(_("“%(value)s” is not a valid http(s) address.") % {"value": text}) from None
+        raise ValueError(
+            _("“%(value)s” is not a valid http(s) address.") % {"value": text}
+        ) from None
     return text
 
 
@@ -212,7 +222,9 @@ def clean_show(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, A
             problems.add("name", _("A show needs a name."))
     for key in ("description", "schedule_notes"):
         if key in data or not partial:
-            cleaned[key] = str(data.get(key) or "").strip()[: 200 if key == "schedule_notes" else None]
+            cleaned[key] = str(data.get(key) or "").strip()[
+                : 200 if key == "schedule_notes" else None
+            ]
     if "air_days" in data or not partial:
         try:
             days = data.get("air_days") or []
