@@ -8,6 +8,7 @@ Debian package and we point Playwright at it.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 
@@ -26,16 +27,32 @@ CHROMIUM_ARGS = [
 ]
 
 
+# One Playwright and one Chromium per test process: each module importing the
+# fixture gets its own session-scoped copy, and a second sync_playwright() in
+# the same process fails, so the instance is shared here.
+_SHARED: dict = {}
+
+
+def _close_shared() -> None:
+    if "browser" in _SHARED:
+        _SHARED.pop("browser").close()
+        _SHARED.pop("playwright").stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    if "browser" not in _SHARED:
+        pw = sync_playwright().start()
+        _SHARED["playwright"] = pw
+        _SHARED["browser"] = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        atexit.register(_close_shared)
+    return _SHARED["browser"]
 
 
 @pytest.fixture

@@ -131,3 +131,40 @@ def test_client_viewer_cannot_search(cast, media):
 
     with pytest.raises(PermissionDenied):
         search_contacts(cast["viewer"], ContactFilters())
+
+
+FILTER_CASES = [
+    {},
+    {"q": "ecologie"},
+    {"role": "journalist"},
+    {"role": ["journalist", "researcher"], "country": "CA"},
+    {"q": "montr", "language": "fr"},
+    {"kind": "radio", "sort": "-name"},
+    {"beat": ["culture", "tech"]},
+    {"opted_out": "no", "sort": "updated"},
+    {"owner": "manager"},
+    {"owner": "nobody-by-that-name"},
+    {"q": "e", "sort": "role"},
+]
+
+
+@pytest.mark.parametrize("window", [None, 2, 0], ids=["window", "window-too-small", "no-window"])
+@pytest.mark.parametrize("params", FILTER_CASES)
+def test_paging_strategies_agree_with_the_index(cast, media, monkeypatch, params, window):
+    """When matches are many, search_page walks the sort index over a window
+    (and falls back to sorting every match when the window comes up short):
+    both must return exactly what the full-text index returns."""
+    from relance.contacts import search
+
+    d = cast["director"]
+    claire = search_contacts(d, ContactFilters(q="dubois")).get()
+    set_relationship(d, claire, cast["manager"], 2)
+    filters = ContactFilters.from_params(params)
+    expected = [c.pk for c in search_contacts(d, filters)]
+    monkeypatch.setattr(search, "SEARCH_COUNT_CAP", 0)  # every result set counts as "many"
+    if window == 0:
+        monkeypatch.setattr(search, "_WINDOW_MAX", 0)
+    elif window:
+        monkeypatch.setattr(search, "_window_size", lambda *args: window)
+    page = search.search_page(d, filters, size=25)
+    assert [c.pk for c in page.items] == expected

@@ -7,21 +7,20 @@ API call and a smart list with the same parameters return the same contacts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from relance.accounts.models import Language, User
 from relance.accounts.permissions import Cap, require
-from relance.contacts.documents import beat_key
+from relance.contacts.documents import FACET, beat_key, facet
 from relance.contacts.models import (
     Contact,
-    ContactBeat,
     ContactEmail,
     ContactPhone,
     ContactRole,
@@ -31,13 +30,15 @@ from relance.contacts.models import (
     Periodicity,
     Relationship,
 )
+from relance.lib.paging import (
+    COUNT_CAP,
+    DEFAULT_PAGE_SIZE,
+    PAGE_SIZES,
+    Page,
+    page_bounds,
+    paginate,
+)
 from relance.lib.text import fold, words
-
-# Results are counted up to this many; beyond, pages say "10,000+" rather than
-# count a million rows for a number nobody reads.
-COUNT_CAP = 10_000
-PAGE_SIZES = (25, 50, 100, 200)
-DEFAULT_PAGE_SIZE = 50
 
 CONTACT_SORTS = {
     "name": ("last_name", "first_name", "id"),
@@ -174,27 +175,113 @@ class ContactFilters:
         return any(getattr(self, k) for k in self.FILTER_KEYS)
 
 
-def fulltext_condition(query: str) -> RawSQL | None:
-    """A boolean SQL condition matching contacts whose document holds every
-    word of `query` (as a prefix: "ecolo" finds "écologie"), or None."""
-    terms = words(query)[:12]
-    if not terms:
-        return None
-    if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{t}:*" for t in terms)
-        return RawSQL(
-            "to_tsvector('simple'::regconfig, contacts_contact.search_document)"
-            " @@ to_tsquery('simple'::regconfig, %s)",
-            [tsquery],
-            output_field=BooleanField(),
-        )
-    match = " ".join(f'"{t}"*' for t in terms)
-    return RawSQL(
-        "contacts_contact.id IN (SELECT rowid FROM contacts_contact_fts"
-        " WHERE contacts_contact_fts MATCH %s)",
-        [match],
-        output_field=BooleanField(),
+@dataclass
+class Plan:
+    """A contact search as index lookups: prefix `terms` typed by the user and
+    `facets`, groups of exact tokens (any token of a group, every group)."""
+
+    terms: list[str]
+    facets: list[list[str]]
+    list_id: int | None = None
+    impossible: bool = False  # a filter names something that does not exist
+
+    @property
+    def indexed(self) -> bool:
+        return bool(self.terms or self.facets)
+
+
+def user_terms(query: str) -> list[str]:
+    """The words typed by the user; facet-like words are dropped so nobody can
+    match a facet by typing it."""
+    return [w for w in words(query) if not w.startswith(FACET)][:12]
+
+
+def plan_for(filters: ContactFilters) -> Plan:
+    groups: list[list[str]] = []
+
+    def group(name: str, values: list[str]) -> None:
+        if values:
+            groups.append(sorted({facet(name, v) for v in values}))
+
+    group("role", filters.role)
+    group("kind", filters.kind)
+    group("per", filters.periodicity)
+    group("country", [filters.country] if filters.country else [])
+    group("region", [filters.region] if filters.region else [])
+    group("lang", [filters.language] if filters.language else [])
+    group("beat", [beat_key(b) for b in filters.beat])
+    group("outlet", [filters.outlet] if filters.outlet else [])
+    group("vip", [filters.vip] if filters.vip else [])
+    group("optout", [filters.opted_out] if filters.opted_out else [])
+    impossible = False
+    if filters.owner:
+        user_id = User.objects.filter(username=filters.owner).values_list("pk", flat=True).first()
+        impossible = user_id is None
+        group("owner", [str(user_id)] if user_id else [])
+    return Plan(
+        terms=user_terms(filters.q),
+        facets=groups,
+        list_id=int(filters.list_id) if filters.list_id else None,
+        impossible=impossible,
     )
+
+
+def index_query(plan: Plan) -> str:
+    """The plan in the engine's full-text query language."""
+    if connection.vendor == "postgresql":
+        parts = [f"{t}:*" for t in plan.terms]
+        parts += ["(" + " | ".join(g) + ")" for g in plan.facets]
+        return " & ".join(parts)
+    parts = [f'"{t}"*' for t in plan.terms]
+    parts += ["(" + " OR ".join(f'"{t}"' for t in g) + ")" for g in plan.facets]
+    return " AND ".join(parts)
+
+
+def index_condition(plan: Plan) -> RawSQL:
+    """The plan as a condition answered by the engine's full-text index."""
+    if connection.vendor == "postgresql":
+        sql = "contacts_contact.search_vector @@ to_tsquery('simple'::regconfig, %s)"
+    else:
+        sql = (
+            "contacts_contact.id IN (SELECT rowid FROM contacts_contact_fts"
+            " WHERE contacts_contact_fts MATCH %s)"
+        )
+    return RawSQL(sql, [index_query(plan)], output_field=BooleanField())
+
+
+def first_hits(plan: Plan, limit: int) -> list[int]:
+    """The ids of the first `limit` matches, read from the index alone (erased
+    contacts have an empty document, so the index never holds them)."""
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT id FROM contacts_contact WHERE search_vector"
+            " @@ to_tsquery('simple'::regconfig, %s) LIMIT %s"
+        )
+    else:
+        sql = "SELECT rowid FROM contacts_contact_fts WHERE contacts_contact_fts MATCH %s LIMIT %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [index_query(plan), limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def scan_condition_sql(plan: Plan, column: str) -> tuple[str, list[str]]:
+    """The plan checked row by row on the document text (SQLite), to filter
+    rows read in sort order: the same words and facets as the index query."""
+    clauses, params = [], []
+    for term in plan.terms:
+        clauses.append(f"(' ' || {column}) LIKE %s")
+        params.append(f"% {term}%")
+    for g in plan.facets:
+        ors = [f"({column} || ' ') LIKE %s" for _t in g]
+        clauses.append("(" + " OR ".join(ors) + ")")
+        params += [f"% {t} %" for t in g]
+    return " AND ".join(clauses), params
+
+
+def fulltext_condition(query: str) -> RawSQL | None:
+    """Contacts whose words match every word of `query` as a prefix."""
+    plan = Plan(terms=user_terms(query), facets=[])
+    return index_condition(plan) if plan.terms else None
 
 
 def visible_contacts(actor: User | None) -> QuerySet[Contact]:
@@ -203,52 +290,175 @@ def visible_contacts(actor: User | None) -> QuerySet[Contact]:
     return Contact.objects.filter(erased_at__isnull=True)
 
 
-def search_contacts(actor: User | None, filters: ContactFilters) -> QuerySet[Contact]:
-    qs = visible_contacts(actor)
-    condition = fulltext_condition(filters.q)
+def _apply(qs: QuerySet[Contact], plan: Plan, condition: RawSQL | None) -> QuerySet[Contact]:
+    if plan.impossible:
+        return qs.none()
     if condition is not None:
         qs = qs.filter(condition)
-    if filters.role:
-        qs = qs.filter(role__in=filters.role)
-    if filters.kind:
-        qs = qs.filter(outlet__kind__in=filters.kind)
-    if filters.periodicity:
-        qs = qs.filter(outlet__periodicity__in=filters.periodicity)
-    if filters.country:
-        qs = qs.filter(outlet__country=filters.country)
-    if filters.region:
-        qs = qs.filter(outlet__region__iexact=filters.region)
-    if filters.language:
-        qs = qs.filter(language=filters.language)
-    if filters.outlet:
-        qs = qs.filter(outlet_id=int(filters.outlet))
-    if filters.vip:
-        qs = qs.filter(vip=filters.vip == "yes")
-    if filters.opted_out == "yes":
-        qs = qs.filter(Q(opted_out=True) | Q(do_not_contact=True))
-    elif filters.opted_out == "no":
-        qs = qs.filter(opted_out=False, do_not_contact=False)
-    for name in filters.beat:
-        qs = qs.filter(
-            Exists(ContactBeat.objects.filter(contact=OuterRef("pk"), beat__key=beat_key(name)))
-        )
-    if filters.owner:
+    if plan.list_id:
         qs = qs.filter(
             Exists(
-                Relationship.objects.filter(
-                    contact=OuterRef("pk"), user__username=filters.owner, strength__gte=1
-                )
+                MediaListMember.objects.filter(contact=OuterRef("pk"), media_list_id=plan.list_id)
             )
         )
-    if filters.list_id:
-        qs = qs.filter(
-            Exists(
-                MediaListMember.objects.filter(
-                    contact=OuterRef("pk"), media_list_id=int(filters.list_id)
-                )
-            )
-        )
+    return qs
+
+
+def search_contacts(actor: User | None, filters: ContactFilters) -> QuerySet[Contact]:
+    """Every contact matching the filters, in the requested order."""
+    plan = plan_for(filters)
+    qs = _apply(visible_contacts(actor), plan, index_condition(plan) if plan.indexed else None)
     return qs.order_by(*CONTACT_SORTS.get(filters.sort, CONTACT_SORTS["name"]))
+
+
+# A search page counts matches up to this many ("1,000+" beyond): counting
+# tens of thousands of matches costs more than finding the page.
+SEARCH_COUNT_CAP = 1000
+
+# Sorts that can be read in order from an index on the contacts table.
+_WINDOW_KEYS = {
+    "name": ("last_name", "first_name", "id"),
+    "-name": ("last_name DESC", "first_name DESC", "id DESC"),
+    "role": ("role", "last_name", "first_name", "id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("updated_at DESC", "id DESC"),
+}
+_ALL_KEYS = {
+    **{k: tuple(f"c.{key}" for key in keys) for k, keys in _WINDOW_KEYS.items()},
+    "outlet": ("o.name", "c.last_name", "c.first_name", "c.id"),
+    "-outlet": ("o.name DESC", "c.last_name DESC", "c.first_name DESC", "c.id DESC"),
+}
+# When matches are many, the page is found by reading the sort index over a
+# window sized from the share of contacts that match (estimated from the ids of
+# the first matches: ids are spread over the table), with this margin. If the
+# matches cluster (a surname, in name order), the window comes up short and the
+# page falls back to sorting every match.
+_WINDOW_MARGIN = 3
+_WINDOW_MAX = 30_000
+
+
+def search_page(
+    actor: User | None,
+    filters: ContactFilters,
+    page: Any = 1,
+    size: Any = DEFAULT_PAGE_SIZE,
+    prepare: Callable[[QuerySet[Contact]], QuerySet[Contact]] | None = None,
+) -> Page:
+    """One page of a contact search and its count (up to SEARCH_COUNT_CAP),
+    fast at a million contacts.
+
+    The first matches are read from the full-text index alone. When they are
+    all the matches, the page is sorted from them; when there are more, the
+    page comes from walking the sort index over a bounded window, checking
+    each row against the same words and facets.
+    """
+    plan = plan_for(filters)
+    base = visible_contacts(actor)
+    order = CONTACT_SORTS.get(filters.sort, CONTACT_SORTS["name"])
+    prepare = prepare or with_display_data
+    cap = SEARCH_COUNT_CAP
+    if not plan.indexed or plan.impossible or plan.list_id:
+        qs = _apply(base, plan, index_condition(plan) if plan.indexed else None)
+        count = qs.order_by()[: cap + 1].count()
+        bounds = page_bounds(page, size, count, cap)
+        rows = list(prepare(qs.order_by(*order))[bounds.offset : bounds.offset + bounds.size])
+        return Page(rows, bounds.number, bounds.size, count, bounds.capped)
+    hits = first_hits(plan, cap + 1)
+    count = len(hits)
+    bounds = page_bounds(page, size, count, cap)
+    if count <= cap:
+        # Every match is known: sort them in the database.
+        page_qs = base.filter(pk__in=hits).order_by(*order)[
+            bounds.offset : bounds.offset + bounds.size
+        ]
+        rows = list(prepare(page_qs))
+        return Page(rows, bounds.number, bounds.size, count, bounds.capped)
+    ids = None
+    if filters.sort in _WINDOW_KEYS:
+        share = count / max(1, max(hits) - min(hits) + 1)
+        ids = _window_ids(plan, filters.sort, bounds.offset, bounds.size, share)
+    if ids is None:
+        ids = _sorted_ids(plan, filters.sort, bounds.offset, bounds.size)
+    rows = list(prepare(base.filter(pk__in=ids).order_by(*order)))
+    return Page(rows, bounds.number, bounds.size, count, bounds.capped)
+
+
+def _window_size(offset: int, size: int, share: float) -> int:
+    return int((offset + size) * _WINDOW_MARGIN / max(share, 1e-9)) + size
+
+
+def _window_ids(plan: Plan, sort: str, offset: int, size: int, share: float) -> list[int] | None:
+    window = _window_size(offset, size, share)
+    if window > _WINDOW_MAX:
+        return None
+    keys = ", ".join(_WINDOW_KEYS[sort])
+    columns = "id, last_name, first_name, role, updated_at"
+    if connection.vendor == "postgresql":
+        # The outer ORDER BY repeats the window's: PostgreSQL knows the rows
+        # already come in that order, so it stops at the page without sorting.
+        sql = (
+            f"SELECT id FROM (SELECT {columns}, search_vector FROM contacts_contact"
+            f" WHERE erased_at IS NULL ORDER BY {keys} LIMIT %s) AS w"
+            f" WHERE search_vector @@ to_tsquery('simple'::regconfig, %s)"
+            f" ORDER BY {keys} LIMIT %s OFFSET %s"
+        )
+        params: list[Any] = [window, index_query(plan), size, offset]
+    else:
+        # SQLite runs the window as a co-routine and filters its rows in the
+        # window's order, stopping at the page (the page is sorted again when
+        # its rows are read; tests check the ids against the index path).
+        probe, probe_params = scan_condition_sql(plan, "w.search_document")
+        sql = (
+            f"SELECT id FROM (SELECT id, search_document FROM contacts_contact"
+            f" WHERE erased_at IS NULL ORDER BY {keys} LIMIT %s) AS w"
+            f" WHERE {probe} LIMIT %s OFFSET %s"
+        )
+        params = [window, *probe_params, size, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+        if len(ids) == size:
+            return ids
+        # A short page is the true last page only if the window held every row.
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM contacts_contact"
+            " WHERE erased_at IS NULL LIMIT %s) AS t",
+            [window],
+        )
+        return ids if cursor.fetchone()[0] < window else None
+
+
+def _sorted_ids(plan: Plan, sort: str, offset: int, size: int) -> list[int]:
+    keys = ", ".join(_ALL_KEYS.get(sort, _ALL_KEYS["name"]))
+    join = "LEFT JOIN contacts_outlet o ON o.id = c.outlet_id" if "o." in keys else ""
+    member = ""
+    params: list[Any] = [index_query(plan)]
+    if plan.list_id:
+        member = (
+            " AND EXISTS (SELECT 1 FROM contacts_medialistmember m"
+            " WHERE m.contact_id = c.id AND m.media_list_id = %s)"
+        )
+        params.append(plan.list_id)
+    if connection.vendor == "postgresql":
+        # MATERIALIZED: collect the matches through the index first; left to
+        # itself the planner may walk the name index hoping to meet matches
+        # early, which is slow when they cluster (a surname).
+        sql = (
+            "WITH hits AS MATERIALIZED (SELECT id FROM contacts_contact"
+            " WHERE search_vector @@ to_tsquery('simple'::regconfig, %s))"
+            f" SELECT c.id FROM contacts_contact c JOIN hits ON hits.id = c.id {join}"
+            f" WHERE c.erased_at IS NULL{member} ORDER BY {keys} LIMIT %s OFFSET %s"
+        )
+    else:
+        sql = (
+            f"SELECT c.id FROM contacts_contact c {join}"
+            " WHERE c.id IN (SELECT rowid FROM contacts_contact_fts"
+            " WHERE contacts_contact_fts MATCH %s)"
+            f" AND c.erased_at IS NULL{member} ORDER BY {keys} LIMIT %s OFFSET %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, size, offset])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def with_display_data(qs: QuerySet[Contact]) -> QuerySet[Contact]:
@@ -268,56 +478,6 @@ def with_display_data(qs: QuerySet[Contact]) -> QuerySet[Contact]:
         "beats",
         Prefetch("relationships", queryset=Relationship.objects.select_related("user")),
     )
-
-
-@dataclass
-class Page:
-    items: list[Any]
-    number: int
-    size: int
-    count: int  # capped at COUNT_CAP + 1
-    capped: bool
-
-    @property
-    def has_next(self) -> bool:
-        return self.number * self.size < self.count
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def last(self) -> int | None:
-        return None if self.capped else max(1, -(-self.count // self.size))
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.size + 1 if self.items else 0
-
-    @property
-    def end_index(self) -> int:
-        return (self.number - 1) * self.size + len(self.items)
-
-
-def paginate(qs: QuerySet, page: Any = 1, size: Any = DEFAULT_PAGE_SIZE) -> Page:
-    """One page and a capped count, in two queries."""
-    try:
-        size = int(size)
-    except (TypeError, ValueError):
-        size = DEFAULT_PAGE_SIZE
-    size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-    try:
-        number = max(1, int(page))
-    except (TypeError, ValueError):
-        number = 1
-    count = qs.order_by()[: COUNT_CAP + 1].count()
-    capped = count > COUNT_CAP
-    if not capped:
-        last = max(1, -(-count // size))
-        number = min(number, last)
-    offset = (number - 1) * size
-    items = list(qs[offset : offset + size])
-    return Page(items=items, number=number, size=size, count=count, capped=capped)
 
 
 def search_outlets(actor: User | None, params: Mapping[str, Any]) -> QuerySet[Outlet]:
@@ -345,4 +505,14 @@ def field_names() -> list[str]:
     return [f.name for f in fields(ContactFilters) if f.name != "errors"]
 
 
-__all__ = ["ContactFilters", "fold", "paginate", "search_contacts", "with_display_data"]
+__all__ = [
+    "COUNT_CAP",
+    "PAGE_SIZES",
+    "ContactFilters",
+    "Page",
+    "fold",
+    "paginate",
+    "search_contacts",
+    "search_page",
+    "with_display_data",
+]

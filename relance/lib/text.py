@@ -29,7 +29,9 @@ _SPECIAL = str.maketrans(
         "ʼ": "'",
     }
 )
-_WORD = re.compile(r"\w+")
+# Letters and digits; "_" separates words, as in SQLite's unicode61 tokenizer,
+# so Python and both database engines cut text into the same words.
+_WORD = re.compile(r"[^\W_]+")
 _SPACES = re.compile(r"\s+")
 
 

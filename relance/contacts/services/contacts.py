@@ -8,13 +8,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relance.accounts.models import User
 from relance.accounts.permissions import Cap, require
 from relance.audit import services as audit
-from relance.contacts.documents import contact_document, contact_name_key
+from relance.contacts.documents import ContactFacts, contact_document, contact_name_key
 from relance.contacts.models import (
     Contact,
     ContactBeat,
@@ -201,6 +202,7 @@ def set_opt_out(
         was = contact.opted_out
         _apply_opt_out(contact, opted_out, by_journalist=by_journalist)
         contact.save(update_fields=["opted_out", "opted_out_at", "opted_out_source", "updated_at"])
+        reindex_ids([contact.pk])
         if was != contact.opted_out:
             audit.record(
                 actor,
@@ -258,31 +260,58 @@ def reindex(contact: Contact) -> None:
 
 def reindex_ids(ids: Iterable[int]) -> int:
     """Recompute `search_document` and `name_key` for these contacts in a few
-    queries (used after an outlet or a beat is renamed)."""
+    queries (after an outlet, a show, a beat or a relationship changed)."""
     ids = list(ids)
     count = 0
     for start in range(0, len(ids), 2000):
         chunk = ids[start : start + 2000]
         contacts = list(
-            Contact.objects.filter(pk__in=chunk)
+            Contact.objects.filter(pk__in=chunk, erased_at__isnull=True)
             .select_related("outlet", "show")
-            .prefetch_related("beats", "emails")
+            .prefetch_related(
+                "beats",
+                "emails",
+                Prefetch(
+                    "relationships",
+                    queryset=Relationship.objects.filter(strength__gte=1).only(
+                        "contact_id", "user_id"
+                    ),
+                ),
+            )
         )
         for c in contacts:
-            c.search_document = contact_document(
-                c.first_name,
-                c.last_name,
-                c.title,
-                c.outlet.name if c.outlet else None,
-                c.show.name if c.show else None,
-                [b.name for b in c.beats.all()],
-                c.notes,
-                [e.address for e in c.emails.all()],
-            )
+            c.search_document = contact_document(facts_of(c))
             c.name_key = contact_name_key(c.first_name, c.last_name)
         Contact.objects.bulk_update(contacts, ["search_document", "name_key"])
         count += len(contacts)
     return count
+
+
+def facts_of(c: Contact) -> ContactFacts:
+    """The indexable facts of a contact loaded with its outlet, show, beats,
+    e-mails and relationships."""
+    o = c.outlet
+    return ContactFacts(
+        first_name=c.first_name,
+        last_name=c.last_name,
+        title=c.title,
+        notes=c.notes,
+        role=c.role,
+        language=c.language,
+        vip=c.vip,
+        opted_out=c.opted_out,
+        do_not_contact=c.do_not_contact,
+        emails=[e.address for e in c.emails.all()],
+        beats=[b.name for b in c.beats.all()],
+        show_name=c.show.name if c.show else None,
+        outlet_id=o.pk if o else None,
+        outlet_name=o.name if o else None,
+        outlet_kind=o.kind if o else "",
+        outlet_periodicity=o.periodicity if o else "",
+        outlet_country=o.country if o else "",
+        outlet_region=o.region if o else "",
+        owner_ids=[r.user_id for r in c.relationships.all()],
+    )
 
 
 @transaction.atomic
@@ -307,6 +336,7 @@ def set_relationship(
     rel, created = Relationship.objects.update_or_create(
         contact=contact, user=user, defaults={"strength": strength, "notes": (notes or "").strip()}
     )
+    reindex_ids([contact.pk])  # the "known by" filter reads the index
     audit.record(
         actor,
         "relationship_set",
@@ -321,6 +351,7 @@ def remove_relationship(actor: User | None, contact: Contact, user: User) -> boo
     require(actor, Cap.EDIT_MEDIA)
     deleted, _rows = Relationship.objects.filter(contact=contact, user=user).delete()
     if deleted:
+        reindex_ids([contact.pk])
         audit.record(actor, "relationship_removed", contact, changes={"user": user.username})
     return bool(deleted)
 

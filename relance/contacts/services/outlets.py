@@ -50,6 +50,8 @@ DEFAULT_TIMEZONES = {
     "US": "America/New_York",
 }
 _url = URLValidator(schemes=["http", "https"])
+# Outlet fields copied into its contacts' search documents.
+INDEXED_OUTLET_FIELDS = ("name", "kind", "periodicity", "country", "region")
 
 
 def _int(value: Any, low: int, high: int, *, optional: bool = True) -> int | None:
@@ -186,13 +188,14 @@ def update_outlet(actor: User | None, outlet: Outlet, data: Mapping[str, Any]) -
     require(actor, Cap.EDIT_MEDIA)
     values = clean_outlet(data, partial=True)
     before = {k: getattr(outlet, k) for k in values}
-    old_name = outlet.name
+    indexed = {k: getattr(outlet, k) for k in INDEXED_OUTLET_FIELDS}
     for name, value in values.items():
         setattr(outlet, name, value)
     _derive(outlet)
     outlet.save()
-    if outlet.name != old_name:
-        # Contacts are found by their outlet's name: keep their index in step.
+    if any(getattr(outlet, k) != v for k, v in indexed.items()):
+        # Contacts are found by their outlet's name, kind, periodicity and
+        # place: keep their index in step.
         reindex_ids(Contact.objects.filter(outlet=outlet).values_list("pk", flat=True))
     changes = audit.diff(before, values)
     if changes:
