@@ -155,6 +155,9 @@ if TESTING:
 # Failed logins allowed per username and per address before a pause.
 LOGIN_FAILURE_LIMIT = env_int("RELANCE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# Password-reset e-mails allowed per address typed and per client address.
+PASSWORD_RESET_LIMIT = env_int("RELANCE_PASSWORD_RESET_LIMIT", 5, minimum=1)
+PASSWORD_RESET_WINDOW_SECONDS = 3600
 PASSWORD_RESET_TIMEOUT = 3 * 3600
 
 SESSION_COOKIE_HTTPONLY = True
