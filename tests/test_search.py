@@ -168,3 +168,13 @@ def test_paging_strategies_agree_with_the_index(cast, media, monkeypatch, params
         monkeypatch.setattr(search, "_window_size", lambda *args: window)
     page = search.search_page(d, filters, size=25)
     assert [c.pk for c in page.items] == expected
+
+
+def test_list_filter_with_a_saved_search_applies_its_filters(cast, media):
+    from relance.contacts.services.lists import create_list
+
+    d = cast["director"]
+    smart = create_list(d, {"name": "Québec", "kind": "smart", "filters": {"country": "CA"}})
+    assert names(d, list=str(smart.pk)) == ["Smith", "Tremblay"]
+    assert names(d, list=str(smart.pk), language="en") == ["Smith"]
+    assert names(d, list="999999") == []

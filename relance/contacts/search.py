@@ -24,6 +24,8 @@ from relance.contacts.models import (
     ContactEmail,
     ContactPhone,
     ContactRole,
+    ListKind,
+    MediaList,
     MediaListMember,
     Outlet,
     OutletKind,
@@ -218,12 +220,20 @@ def plan_for(filters: ContactFilters) -> Plan:
         user_id = User.objects.filter(username=filters.owner).values_list("pk", flat=True).first()
         impossible = user_id is None
         group("owner", [str(user_id)] if user_id else [])
-    return Plan(
-        terms=user_terms(filters.q),
-        facets=groups,
-        list_id=int(filters.list_id) if filters.list_id else None,
-        impossible=impossible,
-    )
+    plan = Plan(terms=user_terms(filters.q), facets=groups, impossible=impossible)
+    if filters.list_id:
+        media_list = MediaList.objects.filter(pk=int(filters.list_id)).first()
+        if media_list is None:
+            plan.impossible = True
+        elif media_list.kind == ListKind.SMART:
+            # A saved search inside a search: both sets of conditions apply.
+            saved = plan_for(ContactFilters.from_params(media_list.filters))
+            plan.terms += saved.terms
+            plan.facets += saved.facets
+            plan.impossible |= saved.impossible
+        else:
+            plan.list_id = media_list.pk
+    return plan
 
 
 def index_query(plan: Plan) -> str:

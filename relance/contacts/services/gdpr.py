@@ -48,6 +48,7 @@ def export_person(actor: User | None, contact: Contact) -> dict[str, Any]:
             "paused_until": c.paused_until.isoformat() if c.paused_until else None,
             "opted_out": c.opted_out,
             "opted_out_at": c.opted_out_at.isoformat() if c.opted_out_at else None,
+            "opted_out_by": {"self": "journalist", "agency": "agency"}.get(c.opted_out_source),
             "do_not_contact": c.do_not_contact,
             "vip": c.vip,
             "notes": c.notes,

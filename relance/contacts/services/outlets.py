@@ -285,7 +285,9 @@ def update_show(actor: User | None, show: Show, data: Mapping[str, Any]) -> Show
     show.save()
     if "name" in values and before["name"] != values["name"]:
         reindex_ids(Contact.objects.filter(show=show).values_list("pk", flat=True))
-    audit.record(actor, "update", show, changes=audit.diff(before, values))
+    changes = audit.diff(before, values)
+    if changes:
+        audit.record(actor, "update", show, changes=changes)
     return show
 
 
