@@ -203,5 +203,6 @@ LOGGING = {
     "loggers": {"relance": {"level": "INFO"}},
 }
 
+CSRF_FAILURE_VIEW = "relance.accounts.views_team.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -212,3 +212,16 @@ def test_reset_through_a_real_smtp_server(cast, smtp_server):
     set_new_password(link)
     assert can_log_in("director", NEW_PASSWORD)
     assert User.objects.get(username="director").check_password(NEW_PASSWORD)
+
+
+def test_an_invited_account_without_a_password_can_ask_for_a_link(cast):
+    """Accounts created without a password (invitation expired, or made
+    through the API) get their link from "Forgot your password?"."""
+    invited = User.objects.create_user(
+        "invited", email="invited@agency.example", password=None, language="fr"
+    )
+    assert not invited.has_usable_password()
+    HttpClient().post(reverse("password_reset"), {"email": "Invited@agency.example"})
+    assert [m.to for m in mail.outbox] == [["invited@agency.example"]]
+    set_new_password(LINK.search(mail.outbox[0].body).group(0))
+    assert can_log_in("invited", NEW_PASSWORD)

@@ -4,18 +4,15 @@ profile."""
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from relance.accounts.emails import send_password_link
 from relance.accounts.models import User
 from relance.accounts.ratelimit import (
     LOGIN_LIMITER,
@@ -59,13 +56,6 @@ COMMON_TIME_ZONES = [
     "Africa/Abidjan",
     "UTC",
 ]
-
-
-def absolute_url(path: str) -> str:
-    """A link for an e-mail: RELANCE_BASE_URL, never the Host header of the
-    request (which a client can forge to send victims a link to their own
-    server)."""
-    return settings.BASE_URL.rstrip("/") + path
 
 
 class RateLimited:
@@ -140,42 +130,25 @@ class ResetRequestForm(RateLimited, PasswordResetForm):
                 )
         return cleaned
 
-    def save(self, *args, **kwargs):
-        PASSWORD_RESET_LIMITER.hit(self.cleaned_data["email"], client_ip(self.request))
-        # Links are built from BASE_URL; this only keeps Django from reading
-        # the (client-controlled) Host header for its own context variables.
-        kwargs.setdefault("domain_override", urlsplit(settings.BASE_URL).netloc)
-        return super().save(*args, **kwargs)
+    def get_users(self, email):
+        """Active accounts with this address, including invited accounts that
+        have no usable password yet: this is how they get a fresh link."""
+        return [
+            u
+            for u in User.objects.filter(email__iexact=email.strip(), is_active=True)
+            if u.email.casefold() == email.strip().casefold()
+        ]
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        user = context["user"]
-        path = reverse(
-            "password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}
-        )
-        context = {
-            **context,
-            "reset_url": absolute_url(path),
-            "login_url": absolute_url(reverse("login")),
-            "timeout_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
-        }
-        # The recipient's language, not the language of whoever filled in the
-        # form (an anonymous visitor, maybe on another device).
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            super().send_mail(
-                subject_template_name,
-                email_template_name,
-                context,
-                from_email,
-                to_email,
-                html_email_template_name=html_email_template_name,
+    def save(self, *args, **kwargs):
+        email = self.cleaned_data["email"]
+        PASSWORD_RESET_LIMITER.hit(email, client_ip(self.request))
+        for user in self.get_users(email):
+            send_password_link(
+                user,
+                subject_template="registration/reset_email_subject.txt",
+                text_template="registration/reset_email.txt",
+                html_template="registration/reset_email.html",
+                fail_silently=True,
             )
 
 

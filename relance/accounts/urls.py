@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from relance.accounts import views
+from relance.accounts import views, views_team
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,4 +29,16 @@ urlpatterns = [
     # on the signed-in user.
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("audit/", include("relance.audit.urls")),
+    # The team (directors manage it) and the agency's clients.
+    path("team/", views_team.team, name="team"),
+    path("team/new/", views_team.team_create, name="team_create"),
+    path("team/<int:pk>/", views_team.team_edit, name="team_edit"),
+    path("team/<int:pk>/deactivate/", views_team.team_deactivate, name="team_deactivate"),
+    path("team/<int:pk>/reactivate/", views_team.team_reactivate, name="team_reactivate"),
+    path("team/<int:pk>/invite/", views_team.team_invite, name="team_invite"),
+    path("clients/", views_team.client_list, name="client_list"),
+    path("clients/new/", views_team.client_create, name="client_create"),
+    path("clients/<int:pk>/", views_team.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", views_team.client_edit, name="client_edit"),
+    path("clients/<int:pk>/delete/", views_team.client_delete, name="client_delete"),
 ]

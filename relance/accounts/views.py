@@ -75,12 +75,10 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(RateLimitedMixin, auth_views.PasswordResetView):
+    # The form sends the e-mail itself (relance.accounts.emails), with our
+    # templates: Django's registration/password_reset_subject.txt would be
+    # found before ours under its default names.
     form_class = ResetRequestForm
-    # Not Django's names: django.contrib.auth ships its own
-    # registration/password_reset_subject.txt, found before ours.
-    subject_template_name = "registration/reset_email_subject.txt"
-    email_template_name = "registration/reset_email.txt"
-    html_email_template_name = "registration/reset_email.html"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}

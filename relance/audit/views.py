@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "members_removed": _("removed members from"),
     "opt_out": _("opted out"),
     "opt_in": _("opted back in"),
+    "invitation_sent": _("sent an invitation to"),
     "relationship_set": _("set a relationship with"),
     "relationship_removed": _("removed a relationship with"),
     "personal_data_export": _("exported the personal data of"),
