@@ -1,0 +1,146 @@
+"""Every role against every endpoint and method of the API: one table.
+
+Columns: the cast's roles (director, manager, press officer, intern,
+community manager, client viewer), then requests without a token, with a
+revoked token, and with the token of a deactivated user. Each request runs
+in a transaction rolled back afterwards, so every role meets the same data
+(a DELETE by the director does not turn the manager's into a 404).
+"""
+
+# The fixtures imported from api_fixtures are, by design, parameter names.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from .api_fixtures import Api, api, media, tokens  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "director",
+    "manager",
+    "officer",
+    "intern",
+    "cm",
+    "viewer",
+    "anonymous",
+    "revoked",
+    "inactive",
+)
+
+# {name} in a path is an object of the `media` fixture (its id), or a username.
+TABLE = """
+method path                                       dir man off int cm  vie ano rev ina
+GET    /outlets                                   200 200 200 200 200 403 401 401 401
+POST   /outlets                                   201 201 201 201 201 403 401 401 401
+GET    /outlets/{lyon}                            200 200 200 200 200 403 401 401 401
+PATCH  /outlets/{lyon}                            200 200 200 200 200 403 401 401 401
+DELETE /outlets/{lyon}                            204 204 204 403 403 403 401 401 401
+GET    /shows                                     200 200 200 200 200 403 401 401 401
+POST   /shows                                     201 201 201 201 201 403 401 401 401
+GET    /shows/{show}                              200 200 200 200 200 403 401 401 401
+PATCH  /shows/{show}                              200 200 200 200 200 403 401 401 401
+DELETE /shows/{show}                              204 204 204 403 403 403 401 401 401
+GET    /contacts                                  200 200 200 200 200 403 401 401 401
+POST   /contacts                                  201 201 201 201 201 403 401 401 401
+GET    /contacts/{claire}                         200 200 200 200 200 403 401 401 401
+PATCH  /contacts/{claire}                         200 200 200 200 200 403 401 401 401
+DELETE /contacts/{claire}                         204 204 204 403 403 403 401 401 401
+GET    /contacts/{claire}/relationships           200 200 200 200 200 403 401 401 401
+POST   /contacts/{claire}/relationships           201 201 201 201 201 403 401 401 401
+PUT    /contacts/{claire}/relationships           201 201 201 201 201 403 401 401 401
+DELETE /contacts/{claire}/relationships/{officer} 204 204 204 204 204 403 401 401 401
+GET    /lists                                     200 200 200 200 200 403 401 401 401
+POST   /lists                                     201 201 201 201 201 403 401 401 401
+GET    /lists/{static}                            200 200 200 200 200 403 401 401 401
+PATCH  /lists/{static}                            200 200 200 200 200 403 401 401 401
+DELETE /lists/{static}                            204 204 204 204 204 403 401 401 401
+GET    /lists/{smart}/contacts                    200 200 200 200 200 403 401 401 401
+POST   /lists/{static}/members                    200 200 200 200 200 403 401 401 401
+DELETE /lists/{static}/members                    200 200 200 200 200 403 401 401 401
+GET    /clients                                   200 200 200 200 200 200 401 401 401
+POST   /clients                                   201 201 403 403 403 403 401 401 401
+GET    /clients/{client}                          200 200 200 200 200 200 401 401 401
+GET    /clients/{other_client}                    200 200 200 200 200 404 401 401 401
+PATCH  /clients/{client}                          200 200 403 403 403 403 401 401 401
+DELETE /clients/{other_client}                    204 204 403 403 403 404 401 401 401
+GET    /users                                     200 200 200 200 200 403 401 401 401
+POST   /users                                     201 403 403 403 403 403 401 401 401
+GET    /users/{officer}                           200 200 200 200 200 403 401 401 401
+PATCH  /users/{officer}                           200 403 403 403 403 403 401 401 401
+DELETE /users/{officer}                           204 403 403 403 403 403 401 401 401
+"""
+
+# Valid bodies, so that the status says what the role may do, not what the body lacks.
+BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/outlets"): {"name": "Ouest Matin", "kind": "print"},
+    ("PATCH", "/outlets/{lyon}"): {"audience": 120000},
+    ("POST", "/shows"): lambda m: {"outlet_id": m.radio.pk, "name": "La Matinale"},
+    ("PATCH", "/shows/{show}"): {"schedule_notes": "En direct"},
+    ("POST", "/contacts"): {"first_name": "Léa", "last_name": "Martin"},
+    ("PATCH", "/contacts/{claire}"): {"title": "Cheffe de rubrique"},
+    ("POST", "/contacts/{claire}/relationships"): {"user": "manager", "strength": 2},
+    ("PUT", "/contacts/{claire}/relationships"): {"user": "manager", "strength": 2},
+    ("POST", "/lists"): {"name": "Nouvelle liste"},
+    ("PATCH", "/lists/{static}"): {"description": "Pour le lancement"},
+    ("POST", "/lists/{static}/members"): lambda m: {"contact_ids": [m.elodie.pk]},
+    ("DELETE", "/lists/{static}/members"): lambda m: {"contact_ids": [m.claire.pk]},
+    ("POST", "/clients"): {"name": "Nouveau Client"},
+    ("PATCH", "/clients/{client}"): {"website": "https://eolia.example"},
+    ("POST", "/users"): {"username": "newbie", "role": "intern"},
+    ("PATCH", "/users/{officer}"): {"daily_call_capacity": 30},
+}
+
+ROWS = [line.split() for line in TABLE.strip().splitlines()[1:]]
+
+
+def _resolve(template: str, media: Any) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match[1]
+        return str(getattr(media, name).pk) if hasattr(media, name) else name
+
+    return re.sub(r"\{(\w+)\}", one, template)
+
+
+def _answers(row: list[str], tokens: dict[str, str | None], media: Any) -> list[str]:
+    method, template, *_codes = row
+    path = _resolve(template, media)
+    body = BODIES.get((method, template))
+    if callable(body):
+        body = body(media)
+    got = []
+    for role in ROLES:
+        with transaction.atomic():
+            response = Api(tokens[role]).send(method, path, body)
+            transaction.set_rollback(True)
+        got.append(str(response.status_code))
+    return got
+
+
+def test_role_table(tokens, media):
+    """One test over the whole table (the fixtures are built once); on failure
+    the diff shows the rows whose answers differ."""
+    header, *_rows = TABLE.strip().splitlines()
+    width = header.index("dir")
+    actual = [header] + [
+        f"{row[0]:<6} {row[1]:<{width - 7}}" + " ".join(_answers(row, tokens, media))
+        for row in ROWS
+    ]
+    assert "\n".join(actual) == TABLE.strip()
+
+
+def test_the_table_covers_every_operation_of_the_api(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    operations = {
+        (method.upper(), re.sub(r"\{\w+\}", "{}", path.removeprefix("/api/v1")))
+        for path, item in schema["paths"].items()
+        for method in item
+    }
+    in_table = {(r[0], re.sub(r"\{\w+\}", "{}", r[1])) for r in ROWS}
+    assert operations == in_table
