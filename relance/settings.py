@@ -193,7 +193,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Largest contact file accepted by the import page.
 IMPORT_MAX_BYTES = env_int("RELANCE_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds counters shared by every web process on this machine (the
+# API's read budget); a file cache needs no extra service.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if TESTING
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    )
+}
+# Contact records an hour that roles without the export right (interns,
+# community managers) may read through the API: browsing, not bulk download.
+RELANCE_API_CONTACT_READS_PER_HOUR = env_int("RELANCE_API_CONTACT_READS_PER_HOUR", 500, minimum=1)
 
 LOGGING = {
     "version": 1,

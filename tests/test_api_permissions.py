@@ -60,7 +60,7 @@ GET    /lists                                     200 200 200 200 200 403 401 40
 POST   /lists                                     201 201 201 201 201 403 401 401 401
 GET    /lists/{static}                            200 200 200 200 200 403 401 401 401
 PATCH  /lists/{static}                            200 200 200 200 200 403 401 401 401
-DELETE /lists/{static}                            204 204 204 204 204 403 401 401 401
+DELETE /lists/{static}                            204 204 204 403 403 403 401 401 401
 GET    /lists/{smart}/contacts                    200 200 200 200 200 403 401 401 401
 POST   /lists/{static}/members                    200 200 200 200 200 403 401 401 401
 DELETE /lists/{static}/members                    200 200 200 200 200 403 401 401 401

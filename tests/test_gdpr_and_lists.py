@@ -109,3 +109,21 @@ def test_list_validation(cast):
     assert "filters" in exc.value.message_dict
     with pytest.raises(PermissionDenied):
         create_list(cast["viewer"], {"name": "X"})
+
+
+def test_list_names_are_unique_whatever_the_accents(cast):
+    d = cast["director"]
+    create_list(d, {"name": "Énergie Rhône"})
+    with pytest.raises(ValidationError):
+        create_list(d, {"name": "énergie rhone"})
+
+
+def test_only_the_creator_or_a_deleting_role_deletes_a_list(cast):
+    from relance.contacts.services.lists import delete_list
+
+    mine = create_list(cast["intern"], {"name": "Mes contacts"})
+    theirs = create_list(cast["officer"], {"name": "Presse tech"})
+    with pytest.raises(PermissionDenied):
+        delete_list(cast["intern"], theirs)
+    delete_list(cast["intern"], mine)
+    delete_list(cast["manager"], theirs)

@@ -125,6 +125,9 @@ def test_rename_describe_and_delete(login, cast, client_company, media):
     assert response.status_code == 302
     ml.refresh_from_db()
     assert (ml.name, ml.description, ml.client) == ("Nouveau nom", "Pour Éolia", client_company)
+    # A community manager may edit a colleague's list, not delete it.
+    assert http.post(f"/lists/{ml.pk}/delete/").status_code == 403
+    http = login("manager")
     assert "the contacts in it stay" in http.get(f"/lists/{ml.pk}/delete/").content.decode()
     assert http.post(f"/lists/{ml.pk}/delete/").status_code == 302
     assert not MediaList.objects.filter(pk=ml.pk).exists()

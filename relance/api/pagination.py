@@ -68,7 +68,7 @@ def envelope(
     may not read further (see `limits`)."""
     has_next = page.more and (last_page is None or page.number < last_page)
     return {
-        "count": min(page.count, COUNT_CAP),
+        "count": page.shown_count,
         "count_capped": page.capped,
         "page": page.number,
         "page_size": page.size,

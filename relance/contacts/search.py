@@ -60,6 +60,8 @@ def _multi(params: Mapping[str, Any], name: str) -> list[str]:
         return []
     if isinstance(raw, str):
         raw = raw.split(",")
+    elif not isinstance(raw, list | tuple):
+        raw = [raw]  # a saved search may hold {"role": 5}: read it as text
     return [str(v).strip() for v in raw if str(v).strip()]
 
 
@@ -144,7 +146,8 @@ class ContactFilters:
                 value = ""
             setattr(f, name, value)
         for name in ("outlet", "list_id"):
-            if getattr(f, name) and not getattr(f, name).isdigit():
+            value = getattr(f, name)
+            if value and not (value.isdigit() and len(value) <= 18):
                 f.errors.append(
                     _("“%(value)s” is not an id; ignored.") % {"value": getattr(f, name)}
                 )
@@ -353,6 +356,7 @@ def search_page(
     page: Any = 1,
     size: Any = DEFAULT_PAGE_SIZE,
     prepare: Callable[[QuerySet[Contact]], QuerySet[Contact]] | None = None,
+    clamp: bool = True,
 ) -> Page:
     """One page of a contact search and its count (up to SEARCH_COUNT_CAP),
     fast at a million contacts.
@@ -370,12 +374,12 @@ def search_page(
     if not plan.indexed or plan.impossible or plan.list_id:
         qs = _apply(base, plan, index_condition(plan) if plan.indexed else None)
         count = qs.order_by()[: cap + 1].count()
-        bounds = page_bounds(page, size, count, cap)
+        bounds = page_bounds(page, size, count, cap, clamp)
         rows = list(prepare(qs.order_by(*order))[bounds.offset : bounds.offset + bounds.size])
         return Page(rows, bounds.number, bounds.size, count, bounds.capped)
     hits = first_hits(plan, cap + 1)
     count = len(hits)
-    bounds = page_bounds(page, size, count, cap)
+    bounds = page_bounds(page, size, count, cap, clamp)
     if count <= cap:
         # Every match is known: sort them in the database.
         page_qs = base.filter(pk__in=hits).order_by(*order)[

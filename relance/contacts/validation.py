@@ -23,7 +23,7 @@ from relance.accounts.models import Language
 from relance.contacts.documents import beat_key
 from relance.contacts.models import Channel, ContactRole, LegalBasis
 from relance.lib.phones import PhoneError, to_e164
-from relance.lib.text import squash
+from relance.lib.text import clean_text, squash
 
 SOCIAL_NETWORKS = (
     "x",
@@ -128,6 +128,8 @@ def clean_best_hours(value: str) -> str:
                 _("“%(value)s” is not a time range like 09:30-11:30.") % {"value": part}
             )
         slots.append(f"{match[1]}:{match[2]}-{match[3]}:{match[4]}")
+    if len(slots) > 4:
+        raise ValueError(_("At most four time ranges."))
     return ",".join(slots)
 
 
@@ -151,7 +153,7 @@ def clean_beats(values: Iterable[str] | str) -> list[str]:
 
 
 def clean_email(value: str) -> str:
-    address = (value or "").strip().strip("<>").strip()
+    address = squash(value).strip("<>").strip()
     if address.lower().startswith("mailto:"):
         address = address[7:]
     try:
@@ -160,6 +162,8 @@ def clean_email(value: str) -> str:
         raise ValueError(
             _("“%(value)s” is not a valid e-mail address.") % {"value": value}
         ) from None
+    if len(address) > 254:  # RFC 5321's limit, and the column's
+        raise ValueError(_("An e-mail address has at most 254 characters."))
     local, _at, domain = address.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -292,13 +296,21 @@ def _text(value: Any, limit: int) -> str:
     return text
 
 
-def clean_contact(data: Mapping[str, Any], *, region: str = "FR", partial: bool = False) -> dict:
+def clean_contact(
+    data: Mapping[str, Any],
+    *,
+    region: str = "FR",
+    partial: bool = False,
+    current_emails: list[dict[str, Any]] | None = None,
+    current_phones: list[dict[str, Any]] | None = None,
+) -> dict:
     """Clean the contact fields present in `data`.
 
     Returns the cleaned values (only the keys given when `partial`, else every
     field with its default). Raises ValidationError({field: [message…]}) listing
     every problem at once. `region` is the country used for numbers typed
-    without a prefix (the outlet's).
+    without a prefix (the outlet's). A single `email` (`phone`) becomes the
+    primary one, in front of `emails` or, failing that, `current_emails`.
     """
     problems = Problems()
     unknown = set(data) - set(CONTACT_DEFAULTS) - {"email", "phone"}
@@ -308,15 +320,16 @@ def clean_contact(data: Mapping[str, Any], *, region: str = "FR", partial: bool 
     values.update({k: v for k, v in data.items() if k in CONTACT_DEFAULTS})
     # `email` and `phone` (single values, as in the API) add a primary entry.
     if "email" in data and data["email"] not in (None, ""):
+        others = values.get("emails") if "emails" in data else current_emails
         values["emails"] = [{"address": data["email"], "is_primary": True}] + [
             e
-            for e in _safe_entries(values.get("emails"), "address")
+            for e in _safe_entries(others, "address")
             if str(e.get("address", "")).lower() != str(data["email"]).lower()
         ]
     if "phone" in data and data["phone"] not in (None, ""):
         values["phones"] = [
             {"number": data["phone"], "is_primary": True},
-            *_safe_entries(values.get("phones"), "number"),
+            *_safe_entries(values.get("phones") if "phones" in data else current_phones, "number"),
         ]
 
     cleaners = {
@@ -324,7 +337,7 @@ def clean_contact(data: Mapping[str, Any], *, region: str = "FR", partial: bool 
         "last_name": lambda v: _text(v, 100),
         "title": lambda v: _text(v, 150),
         "source": lambda v: _text(v, 200),
-        "notes": lambda v: str(v or "").strip(),
+        "notes": lambda v: clean_text(str(v or "")).strip(),
         "role": lambda v: _choice(v, ROLES, _("role")),
         "language": lambda v: _choice(str(v or "").lower()[:2], LANGUAGES, _("language")),
         "preferred_channel": lambda v: (v and _choice(v, CHANNELS, _("channel"))) or "",
@@ -377,8 +390,8 @@ def _optional_id(value: Any) -> int | None:
         raise ValueError(_("Expected an id."))
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(_("Expected an id.")) from None
-    if number <= 0:
+    if not 0 < number < 2**63:
         raise ValueError(_("Expected an id."))
     return number

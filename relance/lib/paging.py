@@ -12,8 +12,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 COUNT_CAP = 10_000
-PAGE_SIZES = (25, 50, 100, 200)
+PAGE_SIZES = (25, 50, 100, 200)  # offered in the pages' menus
 DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
 
 
 @dataclass
@@ -31,6 +32,11 @@ class Page:
     @property
     def has_previous(self) -> bool:
         return self.number > 1
+
+    @property
+    def shown_count(self) -> int:
+        """The count to print: the exact number, or the cap when capped."""
+        return self.count - 1 if self.capped else self.count
 
     @property
     def last(self) -> int | None:
@@ -53,19 +59,25 @@ class Bounds:
     capped: bool
 
 
-def page_bounds(page: Any, size: Any, count: int, cap: int = COUNT_CAP) -> Bounds:
-    """Page number and size read from user input, clamped to what exists.
-    `count` was counted up to `cap` + 1."""
+def page_bounds(
+    page: Any, size: Any, count: int, cap: int = COUNT_CAP, clamp: bool = True
+) -> Bounds:
+    """Page number and size read from user input. `count` was counted up to
+    `cap` + 1. Pages for people are `clamp`ed to what exists (a page past the
+    end shows the last one); the API answers an empty page instead, so that a
+    script following `next` stops."""
     try:
         size = int(size)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         size = DEFAULT_PAGE_SIZE
-    size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+    size = size if 1 <= size <= MAX_PAGE_SIZE else DEFAULT_PAGE_SIZE
     try:
         number = max(1, int(page))
     except (TypeError, ValueError, OverflowError):
         number = 1
     capped = count > cap
+    if not clamp:
+        return Bounds(number=number, size=size, offset=(number - 1) * size, capped=capped)
     if not capped:
         number = min(number, max(1, -(-count // size)))
     # Deep pages of a capped count stop at ten times the cap: nobody pages that

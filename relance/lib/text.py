@@ -64,6 +64,16 @@ def name_key(first_name: str | None, last_name: str | None) -> str:
     return " ".join(sorted(words(f"{first_name or ''} {last_name or ''}")))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str | None) -> str:
+    """Drop control characters (NUL above all: PostgreSQL refuses it in text,
+    and pasted spreadsheet cells carry them) but keep tabs and newlines."""
+    return _CONTROL.sub("", text or "")
+
+
 def squash(text: str | None) -> str:
-    """Collapse runs of whitespace and strip the ends."""
-    return _SPACES.sub(" ", text or "").strip()
+    """One line: control characters dropped, runs of whitespace collapsed,
+    ends stripped."""
+    return _SPACES.sub(" ", clean_text(text)).strip()

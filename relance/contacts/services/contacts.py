@@ -125,13 +125,14 @@ def update_contact(actor: User | None, contact: Contact, data: Mapping[str, Any]
     if contact.erased_at:
         raise ValidationError(_("This contact was erased and cannot be edited."))
     outlet_id = _as_id(data["outlet_id"]) if "outlet_id" in data else contact.outlet_id
-    data = dict(data)
-    # A new primary `email`/`phone` alone keeps the contact's other ones.
-    if "email" in data and "emails" not in data:
-        data["emails"] = [{"address": e.address, "label": e.label} for e in contact.emails.all()]
-    if "phone" in data and "phones" not in data:
-        data["phones"] = [{"number": p.number, "label": p.label} for p in contact.phones.all()]
-    values = clean_contact(data, region=region_for(outlet_id), partial=True)
+    values = clean_contact(
+        data,
+        region=region_for(outlet_id),
+        partial=True,
+        # A new primary `email`/`phone` alone keeps the contact's other ones.
+        current_emails=[{"address": e.address, "label": e.label} for e in contact.emails.all()],
+        current_phones=[{"number": p.number, "label": p.label} for p in contact.phones.all()],
+    )
     _resolve_outlet_and_show(values, contact)
     if "emails" in values:
         _refuse_erased_addresses(values["emails"])

@@ -15,7 +15,7 @@ from relance.accounts.permissions import Cap, require
 from relance.audit import services as audit
 from relance.contacts.models import Contact, ListKind, MediaList, MediaListMember
 from relance.contacts.search import ContactFilters, search_contacts, visible_contacts
-from relance.lib.text import squash
+from relance.lib.text import fold, squash
 
 
 def _clean(data: Mapping[str, Any], media_list: MediaList | None) -> dict[str, Any]:
@@ -28,11 +28,7 @@ def _clean(data: Mapping[str, Any], media_list: MediaList | None) -> dict[str, A
         values["name"] = squash(str(data.get("name") or ""))[:200]
         if not values["name"]:
             errors["name"] = [_("A list needs a name.")]
-        elif (
-            MediaList.objects.filter(name__iexact=values["name"])
-            .exclude(pk=media_list.pk if media_list else 0)
-            .exists()
-        ):
+        elif _name_taken(values["name"], media_list):
             errors["name"] = [_("Another list already has this name.")]
     if "kind" in data or media_list is None:
         values["kind"] = str(data.get("kind") or ListKind.STATIC)
@@ -69,6 +65,14 @@ def _clean(data: Mapping[str, Any], media_list: MediaList | None) -> dict[str, A
     return values
 
 
+def _name_taken(name: str, media_list: MediaList | None) -> bool:
+    # Compared folded in Python: SQLite's case-insensitive match only folds
+    # ASCII, and "Énergie" next to "énergie" would confuse everyone.
+    key = fold(name)
+    others = MediaList.objects.exclude(pk=media_list.pk if media_list else 0)
+    return any(fold(other) == key for other in others.values_list("name", flat=True))
+
+
 def _int_or_zero(value: Any) -> int:
     try:
         return int(value)
@@ -101,7 +105,11 @@ def update_list(actor: User | None, media_list: MediaList, data: Mapping[str, An
 
 @transaction.atomic
 def delete_list(actor: User | None, media_list: MediaList) -> None:
+    """Lists are shared: their creator deletes them, or someone who may delete
+    from the media database (not an intern's click on a colleague's list)."""
     require(actor, Cap.MANAGE_LISTS)
+    if media_list.created_by_id != getattr(actor, "pk", None):
+        require(actor, Cap.DELETE_MEDIA)
     audit.record(actor, "delete", media_list)
     media_list.delete()
 

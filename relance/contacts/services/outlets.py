@@ -20,7 +20,7 @@ from relance.contacts.documents import outlet_document, outlet_name_key
 from relance.contacts.models import Contact, Outlet, OutletKind, Periodicity, Show, Tier
 from relance.contacts.services.contacts import reindex_ids
 from relance.contacts.validation import Problems
-from relance.lib.text import squash
+from relance.lib.text import clean_text, squash
 
 OUTLET_DEFAULTS: dict[str, Any] = {
     "name": "",
@@ -82,9 +82,11 @@ def _choice(value: Any, choices: type[models.TextChoices], label: str) -> str:
 
 
 def _check_url(value: Any) -> str:
-    text = str(value or "").strip()
+    text = squash(str(value or ""))
     if not text:
         return ""
+    if len(text) > 200:
+        raise ValueError(_("An address has at most 200 characters."))
     try:
         _url(text)
     except ValidationError:
@@ -108,7 +110,7 @@ def _timezone(value: Any) -> str:
     text = str(value or "").strip()
     try:
         zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(_("“%(value)s” is not a known time zone.") % {"value": text}) from None
     return text
 
@@ -134,8 +136,8 @@ def clean_outlet(data: Mapping[str, Any], *, partial: bool = False) -> dict[str,
         "lead_time_days": lambda v: _int(v, 0, 365),
         "website": _check_url,
         "feed_urls": _feeds,
-        "editorial_line": lambda v: str(v or "").strip(),
-        "notes": lambda v: str(v or "").strip(),
+        "editorial_line": lambda v: clean_text(str(v or "")).strip(),
+        "notes": lambda v: clean_text(str(v or "")).strip(),
     }
     cleaned: dict[str, Any] = {}
     for name, value in values.items():
@@ -149,7 +151,9 @@ def clean_outlet(data: Mapping[str, Any], *, partial: bool = False) -> dict[str,
         tz = cleaned["timezone"] or DEFAULT_TIMEZONES.get(cleaned.get("country", ""), "")
         if not tz and not partial:
             tz = "Europe/Paris"
-        if tz:
+        if not tz:
+            del cleaned["timezone"]  # an emptied zone keeps the outlet's current one
+        else:
             try:
                 cleaned["timezone"] = _timezone(tz)
             except ValueError as exc:
