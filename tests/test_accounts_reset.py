@@ -72,7 +72,7 @@ def test_reset_email_is_in_the_users_language_with_a_working_link(cast):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["officer@agency.example"]
-    assert message.subject == "Reset your Relance password"
+    assert message.subject == "Réinitialisation de votre mot de passe Relance"
     assert '<html lang="fr">' in html_part(message)
     assert "officer" in message.body  # the username, for people who forgot it
     link = LINK.search(message.body).group(0)
