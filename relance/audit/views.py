@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relance.accounts.models import User
 from relance.accounts.permissions import Cap, require
@@ -24,28 +25,29 @@ from relance.audit.models import AuditEntry
 
 PAGE_SIZE = 50
 
-# Readable names for the actions services record. An action missing here is
-# still shown and filterable, under its code.
+# Readable names for the actions services record ("Marc created contact X").
+# An action missing here is still shown and filterable, under its code. The
+# context keeps "opted out" (an action) apart from the field label.
 ACTION_LABELS = {
-    "create": _("created"),
-    "update": _("changed"),
-    "delete": _("deleted"),
-    "members_added": _("added members to"),
-    "members_removed": _("removed members from"),
-    "opt_out": _("opted out"),
-    "opt_in": _("opted back in"),
-    "invitation_sent": _("sent an invitation to"),
-    "relationship_set": _("set a relationship with"),
-    "relationship_removed": _("removed a relationship with"),
-    "personal_data_export": _("exported the personal data of"),
-    "erase": _("erased the personal data of"),
-    "profile_update": _("updated the profile of"),
-    "password_change": _("changed the password of"),
-    "password_reset": _("reset the password of"),
-    "import": _("imported"),
-    "export": _("exported"),
-    "api_token_created": _("created an API token for"),
-    "api_token_revoked": _("revoked an API token of"),
+    "create": pgettext_lazy("audit action", "created"),
+    "update": pgettext_lazy("audit action", "changed"),
+    "delete": pgettext_lazy("audit action", "deleted"),
+    "members_added": pgettext_lazy("audit action", "added members to"),
+    "members_removed": pgettext_lazy("audit action", "removed members from"),
+    "opt_out": pgettext_lazy("audit action", "opted out"),
+    "opt_in": pgettext_lazy("audit action", "opted back in"),
+    "invitation_sent": pgettext_lazy("audit action", "sent an invitation to"),
+    "relationship_set": pgettext_lazy("audit action", "set a relationship with"),
+    "relationship_removed": pgettext_lazy("audit action", "removed a relationship with"),
+    "personal_data_export": pgettext_lazy("audit action", "exported the personal data of"),
+    "erase": pgettext_lazy("audit action", "erased the personal data of"),
+    "profile_update": pgettext_lazy("audit action", "updated the profile of"),
+    "password_change": pgettext_lazy("audit action", "changed the password of"),
+    "password_reset": pgettext_lazy("audit action", "reset the password of"),
+    "import": pgettext_lazy("audit action", "imported"),
+    "export": pgettext_lazy("audit action", "exported"),
+    "api_token_created": pgettext_lazy("audit action", "created an API token for"),
+    "api_token_revoked": pgettext_lazy("audit action", "revoked an API token of"),
 }
 
 
