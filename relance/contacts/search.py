@@ -161,8 +161,10 @@ class ContactFilters:
         values = getattr(self, name)
         bad = [v for v in values if v not in allowed]
         if bad:
+            label = {"role": _("role"), "kind": _("outlet kind"), "periodicity": _("periodicity")}
             self.errors.append(
-                _("Unknown %(name)s “%(value)s” ignored.") % {"name": name, "value": ", ".join(bad)}
+                _("%(name)s “%(value)s” is unknown and was ignored (%(param)s).")
+                % {"name": label[name].capitalize(), "value": ", ".join(bad), "param": name}
             )
             setattr(self, name, [v for v in values if v in allowed])
 
