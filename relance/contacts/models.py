@@ -207,7 +207,7 @@ class Contact(models.Model):
     # "09:30-11:30" or "09:00-10:00,14:00-15:30", in the outlet's time zone.
     best_hours = models.CharField(_("best hours"), max_length=60, blank=True)
     paused_until = models.DateField(_("paused until"), null=True, blank=True)
-    opted_out = models.BooleanField(_("opted out"), default=False, db_index=True)
+    opted_out = models.BooleanField(_("opted out"), default=False)
     opted_out_at = models.DateTimeField(null=True, blank=True)
     # "self" when the journalist asked (unsubscribe link, preference page, a
     # call): then nobody in the agency can undo it; "agency" otherwise.
@@ -237,11 +237,11 @@ class Contact(models.Model):
         ordering = ["last_name", "first_name", "id"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        # Filters are answered by the full-text index (facet tokens, see
+        # documents.py); these serve the sorts a page walks in order.
         indexes = [
             models.Index(fields=["last_name", "first_name", "id"]),
             models.Index(fields=["role", "last_name", "first_name"]),
-            models.Index(fields=["outlet", "name_key"]),
-            models.Index(fields=["language"]),
             models.Index(fields=["updated_at"]),
         ]
 
@@ -259,8 +259,10 @@ class Contact(models.Model):
 
 
 class ContactBeat(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE)
-    beat = models.ForeignKey(Beat, on_delete=models.CASCADE)
+    # No single-column indexes: the unique (contact, beat) and the (beat,
+    # contact) index serve both directions; every extra index slows imports.
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, db_index=False)
+    beat = models.ForeignKey(Beat, on_delete=models.CASCADE, db_index=False)
 
     class Meta:
         constraints = [
@@ -275,7 +277,10 @@ class EmailStatus(models.TextChoices):
 
 
 class ContactEmail(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    # Indexed through the unique (contact, address).
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="emails", db_index=False
+    )
     address = models.EmailField(_("e-mail"), max_length=254, db_index=True)
     label = models.CharField(_("label"), max_length=30, blank=True)
     is_primary = models.BooleanField(_("primary"), default=False)
@@ -297,7 +302,10 @@ class ContactEmail(models.Model):
 
 
 class ContactPhone(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    # Indexed through the unique (contact, number).
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="phones", db_index=False
+    )
     # Stored in E.164 (+33612345678); shown in the national format.
     number = models.CharField(_("phone"), max_length=20)
     label = models.CharField(_("label"), max_length=30, blank=True)
@@ -320,12 +328,16 @@ class Relationship(models.Model):
     """Who in the team knows the contact, and how well (0 = met once,
     3 = long-standing). The planner gives the call to the strongest."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="relationships")
+    # Indexed through the unique (contact, user) and the (user, contact) index.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="relationships", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("team member"),
         on_delete=models.CASCADE,
         related_name="relationships",
+        db_index=False,
     )
     strength = models.PositiveSmallIntegerField(
         _("strength"), default=1, validators=[MinValueValidator(0), MaxValueValidator(3)]
@@ -381,8 +393,9 @@ class MediaList(models.Model):
 
 
 class MediaListMember(models.Model):
-    media_list = models.ForeignKey(MediaList, on_delete=models.CASCADE)
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE)
+    # Indexed through the unique (media_list, contact) and the contact index.
+    media_list = models.ForeignKey(MediaList, on_delete=models.CASCADE, db_index=False)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, db_index=False)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
