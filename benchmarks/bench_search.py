@@ -29,9 +29,30 @@ PG = "postgres://postgres@127.0.0.1:5432/"
 
 # Terms a press officer types: beats, places, common names, a prefix.
 TERMS = [
-    "ecologie", "energie", "culture", "sante", "politique", "economie", "tech", "sport",
-    "gastronomie", "education", "transport", "agriculture", "lyon", "montreal", "marseille",
-    "quebec", "martin", "tremblay", "bernard", "gagnon", "dubois", "roy", "environ", "immo",
+    "ecologie",
+    "energie",
+    "culture",
+    "sante",
+    "politique",
+    "economie",
+    "tech",
+    "sport",
+    "gastronomie",
+    "education",
+    "transport",
+    "agriculture",
+    "lyon",
+    "montreal",
+    "marseille",
+    "quebec",
+    "martin",
+    "tremblay",
+    "bernard",
+    "gagnon",
+    "dubois",
+    "roy",
+    "environ",
+    "immo",
 ]
 FILTERS = [
     {"role": "journalist", "country": "FR"},
@@ -67,9 +88,18 @@ def ensure_database(engine: str, contacts: int, env: dict[str, str]) -> None:
     if engine == "postgresql":
         db = f"relance_bench_{contacts}"
         exists = subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
-             f"SELECT 1 FROM pg_database WHERE datname='{db}'"],
-            capture_output=True, text=True, check=True,
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-tAc",
+                f"SELECT 1 FROM pg_database WHERE datname='{db}'",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         if not exists:
             subprocess.run(
@@ -78,9 +108,15 @@ def ensure_database(engine: str, contacts: int, env: dict[str, str]) -> None:
             )
     run(env, "migrate", "--no-input", "-v", "0")
     count = int(
-        run(env, "shell", "-c",
+        run(
+            env,
+            "shell",
+            "-c",
             "from relance.contacts.models import Contact; print(Contact.objects.count())",
-            capture=True).strip().splitlines()[-1]
+            capture=True,
+        )
+        .strip()
+        .splitlines()[-1]
     )
     if count < contacts:
         print(f"  building {contacts:,} contacts on {engine} (once)…", flush=True)
@@ -136,7 +172,9 @@ def bench_engine(engine: str, contacts: int, rounds: int) -> dict[str, object]:
     env["RELANCE_ALLOWED_HOSTS"] = "127.0.0.1"
     server = subprocess.Popen(
         [RELANCE, "serve", "--port", str(port), "--host", "127.0.0.1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):

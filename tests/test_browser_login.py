@@ -8,7 +8,7 @@ from tests.conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_log_in_see_home_and_log_out(page, cast):  # noqa: F811
+def test_log_in_see_home_and_log_out(page, cast):
     page.goto("/")
     page.wait_for_url("**/login/?next=/")
     # The username field has the focus: one can type straight away.
@@ -27,7 +27,7 @@ def test_log_in_see_home_and_log_out(page, cast):  # noqa: F811
     page.wait_for_url("**/login/?next=/")
 
 
-def test_a_wrong_password_shows_the_error_on_the_form(page, cast):  # noqa: F811
+def test_a_wrong_password_shows_the_error_on_the_form(page, cast):
     page.goto("/login/")
     page.fill("#id_username", "officer")
     page.fill("#id_password", "not-the-password")
@@ -42,6 +42,6 @@ def test_a_wrong_password_shows_the_error_on_the_form(page, cast):  # noqa: F811
     page.wait_for_url("**/password-reset/")
 
 
-def test_signed_in_fixture_still_works(signed_in):  # noqa: F811
+def test_signed_in_fixture_still_works(signed_in):
     pg = signed_in("manager")
     assert "Manager" in pg.inner_text("header")
