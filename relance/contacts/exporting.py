@@ -45,7 +45,7 @@ from relance.contacts.models import (
     Periodicity,
 )
 from relance.contacts.search import ContactFilters, search_contacts
-from relance.contacts.validation import SOCIAL_NETWORKS
+from relance.contacts.validation import SOCIAL_LABELS, SOCIAL_NETWORKS
 from relance.lib.phones import display
 
 FORMATS = ("csv", "xlsx", "vcf")
@@ -58,17 +58,7 @@ CHUNK = 1000
 # Who may export people who opted out (with their flags, for a backup).
 FULL_EXPORT_ROLES = (Role.DIRECTOR, Role.MANAGER)
 
-_SOCIAL_HEADERS = {
-    "x": "X",
-    "linkedin": "LinkedIn",
-    "instagram": "Instagram",
-    "bluesky": "Bluesky",
-    "mastodon": "Mastodon",
-    "facebook": "Facebook",
-    "threads": "Threads",
-    "tiktok": "TikTok",
-    "youtube": "YouTube",
-}
+_SOCIAL_HEADERS = SOCIAL_LABELS
 # (key, header, import target). The headers are what the import recognises.
 COLUMNS: tuple[tuple[str, Any, str], ...] = (
     ("first_name", gettext_lazy("First name"), "first_name"),

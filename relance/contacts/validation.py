@@ -25,17 +25,19 @@ from relance.contacts.models import Channel, ContactRole, LegalBasis
 from relance.lib.phones import PhoneError, to_e164
 from relance.lib.text import clean_text, squash
 
-SOCIAL_NETWORKS = (
-    "x",
-    "linkedin",
-    "instagram",
-    "bluesky",
-    "mastodon",
-    "facebook",
-    "threads",
-    "tiktok",
-    "youtube",
-)
+# The social networks a contact's handles are kept for, with their names.
+SOCIAL_LABELS = {
+    "x": "X",
+    "linkedin": "LinkedIn",
+    "instagram": "Instagram",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "facebook": "Facebook",
+    "threads": "Threads",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+}
+SOCIAL_NETWORKS = tuple(SOCIAL_LABELS)
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
 _TRUE_WORDS = {"1", "true", "yes", "y", "oui", "o", "vrai", "x", "on"}
 _FALSE_WORDS = {"0", "false", "no", "n", "non", "faux", "", "off"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from relance.contacts.validation import SOCIAL_LABELS
 from relance.lib.phones import display, national
 
 register = template.Library()
@@ -18,17 +19,6 @@ _SOCIAL_URLS = {
     "threads": "https://www.threads.net/@{}",
     "tiktok": "https://www.tiktok.com/@{}",
     "bluesky": "https://bsky.app/profile/{}",
-}
-SOCIAL_LABELS = {
-    "x": "X",
-    "linkedin": "LinkedIn",
-    "instagram": "Instagram",
-    "bluesky": "Bluesky",
-    "mastodon": "Mastodon",
-    "facebook": "Facebook",
-    "threads": "Threads",
-    "tiktok": "TikTok",
-    "youtube": "YouTube",
 }
 
 
