@@ -343,12 +343,16 @@ _ALL_KEYS = {
     "outlet": ("o.name", "c.last_name", "c.first_name", "c.id"),
     "-outlet": ("o.name DESC", "c.last_name DESC", "c.first_name DESC", "c.id DESC"),
 }
-# When matches are many, the page is found by reading the sort index over a
-# window sized from the share of contacts that match (estimated from the ids of
-# the first matches: ids are spread over the table), with this margin. If the
-# matches cluster (a surname, in name order), the window comes up short and the
-# page falls back to sorting every match.
-_WINDOW_MARGIN = 3
+# When matches are many, the page is first looked for in a window of the sort
+# index this many rows long per row wanted: enough when at least one contact in
+# 40 matches near the start of the sort order, which is the case of the broad
+# searches whose matches are the costliest to sort (a beat, a region). If the
+# window comes up short (sparser matches, or matches clustered further on, as a
+# surname is in name order), the page sorts every match instead. The window is
+# not sized from the ids of the first matches: imports and the demo give
+# consecutive ids to contacts of one outlet or country, so ids say little about
+# where matches fall in name order.
+_WINDOW_PER_ROW = 40
 _WINDOW_MAX = 30_000
 
 
@@ -391,20 +395,19 @@ def search_page(
         return Page(rows, bounds.number, bounds.size, count, bounds.capped)
     ids = None
     if filters.sort in _WINDOW_KEYS:
-        share = count / max(1, max(hits) - min(hits) + 1)
-        ids = _window_ids(plan, filters.sort, bounds.offset, bounds.size, share)
+        ids = _window_ids(plan, filters.sort, bounds.offset, bounds.size)
     if ids is None:
         ids = _sorted_ids(plan, filters.sort, bounds.offset, bounds.size)
     rows = list(prepare(base.filter(pk__in=ids).order_by(*order)))
     return Page(rows, bounds.number, bounds.size, count, bounds.capped)
 
 
-def _window_size(offset: int, size: int, share: float) -> int:
-    return int((offset + size) * _WINDOW_MARGIN / max(share, 1e-9)) + size
+def _window_size(offset: int, size: int) -> int:
+    return (offset + size) * _WINDOW_PER_ROW
 
 
-def _window_ids(plan: Plan, sort: str, offset: int, size: int, share: float) -> list[int] | None:
-    window = _window_size(offset, size, share)
+def _window_ids(plan: Plan, sort: str, offset: int, size: int) -> list[int] | None:
+    window = _window_size(offset, size)
     if window > _WINDOW_MAX:
         return None
     keys = ", ".join(_WINDOW_KEYS[sort])

@@ -44,6 +44,7 @@ def display(e164: str, viewer_region: str = "FR") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+@lru_cache(maxsize=4096)
 def national(e164: str) -> str:
     """The number as dialled inside its own country ("01 42 68 53 00", "(514) 555-0134")."""
     try:
