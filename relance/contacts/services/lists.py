@@ -103,13 +103,17 @@ def update_list(actor: User | None, media_list: MediaList, data: Mapping[str, An
     return media_list
 
 
-@transaction.atomic
-def delete_list(actor: User | None, media_list: MediaList) -> None:
+def require_deletable(actor: User | None, media_list: MediaList) -> None:
     """Lists are shared: their creator deletes them, or someone who may delete
     from the media database (not an intern's click on a colleague's list)."""
     require(actor, Cap.MANAGE_LISTS)
     if media_list.created_by_id != getattr(actor, "pk", None):
         require(actor, Cap.DELETE_MEDIA)
+
+
+@transaction.atomic
+def delete_list(actor: User | None, media_list: MediaList) -> None:
+    require_deletable(actor, media_list)
     audit.record(actor, "delete", media_list)
     media_list.delete()
 

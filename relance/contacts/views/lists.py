@@ -174,6 +174,7 @@ def list_edit(request, pk: int):
 @media_view(Cap.MANAGE_LISTS, methods=("GET", "HEAD", "POST"))
 def list_delete(request, pk: int):
     media_list = get_object_or_404(MediaList, pk=pk)
+    list_services.require_deletable(request.user, media_list)
     if request.method == "POST":
         name = media_list.name
         list_services.delete_list(request.user, media_list)

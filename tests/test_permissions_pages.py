@@ -1,0 +1,188 @@
+"""Every page of the workspace against every role, in one table.
+
+The table must name every URL of the site (the test fails when a page is
+added without saying who may open it), so permissions are decided, not
+inherited by accident. Services enforce the same rules again (see
+test_contacts_services and the API's own table); this checks what a person
+clicking around actually gets.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from relance.contacts.models import ImportJob
+from relance.contacts.services.lists import create_list
+from relance.contacts.services.outlets import create_show
+
+from .factories import contact, outlet
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("director", "manager", "officer", "intern", "cm", "viewer", "anonymous")
+
+# GET status per role: director manager officer intern cm viewer anonymous.
+# 302 for anonymous means "sent to the login page"; 405 marks POST-only actions
+# (refused on the method before anything else, whoever asks). An import belongs
+# to whoever started it (the manager here) and to the director: 404 for others
+# who may import.
+TABLE = """
+home                          200 200 200 200 200 200 302
+login                         302 302 302 302 302 302 200
+logout                        405 405 405 405 405 405 405
+password_reset                200 200 200 200 200 200 200
+password_reset_done           200 200 200 200 200 200 200
+password_reset_complete       200 200 200 200 200 200 200
+profile                       200 200 200 200 200 200 302
+password_change               200 200 200 200 200 200 302
+set_language                  405 405 405 405 405 405 405
+audit_log                     200 200 403 403 403 403 302
+team                          200 200 200 200 200 403 302
+team_create                   200 403 403 403 403 403 302
+team_edit                     200 403 403 403 403 403 302
+team_deactivate               405 405 405 405 405 405 302
+team_reactivate               405 405 405 405 405 405 302
+team_invite                   405 405 405 405 405 405 302
+client_list                   200 200 200 200 200 200 302
+client_create                 200 200 403 403 403 403 302
+client_detail                 200 200 200 200 200 200 302
+client_edit                   200 200 403 403 403 403 302
+client_delete                 200 200 403 403 403 403 302
+contacts:contact_list         200 200 200 200 200 403 302
+contacts:contact_bulk         405 405 405 405 405 405 302
+contacts:contact_create       200 200 200 200 200 403 302
+contacts:contact_detail       200 200 200 200 200 403 302
+contacts:contact_edit         200 200 200 200 200 403 302
+contacts:contact_delete       200 200 200 403 403 403 302
+contacts:contact_flag         405 405 405 405 405 405 302
+contacts:relationship_set     405 405 405 405 405 405 302
+contacts:relationship_remove  405 405 405 405 405 405 302
+contacts:contact_export_person 405 405 405 405 405 405 302
+contacts:contact_erase        200 200 403 403 403 403 302
+contacts:outlet_choices       200 200 200 200 200 403 302
+contacts:show_choices         200 200 200 200 200 403 302
+contacts:outlet_list          200 200 200 200 200 403 302
+contacts:outlet_create        200 200 200 200 200 403 302
+contacts:outlet_detail        200 200 200 200 200 403 302
+contacts:outlet_edit          200 200 200 200 200 403 302
+contacts:outlet_delete        200 200 200 403 403 403 302
+contacts:show_create          200 200 200 200 200 403 302
+contacts:show_edit            200 200 200 200 200 403 302
+contacts:show_delete          200 200 200 403 403 403 302
+contacts:list_index           200 200 200 200 200 403 302
+contacts:list_create          200 200 200 200 200 403 302
+contacts:list_detail          200 200 200 200 200 403 302
+contacts:list_edit            200 200 200 200 200 403 302
+contacts:list_delete          200 200 200 403 403 403 302
+contacts:list_remove_members  405 405 405 405 405 405 302
+contacts:import_upload        200 200 200 403 403 403 302
+contacts:import_mapping       200 200 404 403 403 403 302
+contacts:import_start         405 405 405 405 405 405 302
+contacts:import_progress      200 200 404 403 403 403 302
+contacts:import_edit          405 405 405 405 405 405 302
+contacts:export               200 200 200 403 403 403 302
+"""
+# Pages reached only from an e-mailed link, tested in test_accounts_reset.
+NOT_IN_TABLE = {"password_reset_confirm"}
+
+
+def expectations() -> dict[str, dict[str, int]]:
+    table = {}
+    for line in TABLE.strip().splitlines():
+        name, *codes = line.split()
+        table[name] = dict(zip(ROLES, map(int, codes), strict=True))
+    return table
+
+
+def site_url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith("api/"):
+                    continue  # the API has its own table (test_api_permissions)
+                ns = ":".join(filter(None, [namespace, p.namespace]))
+                walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_the_table_names_every_page():
+    assert site_url_names() - NOT_IN_TABLE == set(expectations())
+
+
+@pytest.fixture
+def objects(cast, client_company):
+    d, m = cast["director"], cast["manager"]
+    o = outlet(d, "Radio Lyon", kind="radio")
+    show = create_show(d, o, {"name": "La Matinale"})
+    c = contact(d, outlet_id=o.pk)
+    media_list = create_list(m, {"name": "Presse lyonnaise"})
+    job = ImportJob.objects.create(created_by=m, filename="x.csv", format="csv")
+    job.file.save("x.csv", ContentFile(b"Nom;Courriel\nDubois;c@x.example\n"))
+    return {
+        "contact": c.pk,
+        "outlet": o.pk,
+        "show": show.pk,
+        "list": media_list.pk,
+        "job": job.pk,
+        "member": cast["officer"].pk,
+        "client": client_company.pk,
+        "user": m.pk,
+    }
+
+
+def url_for(name: str, ids: dict[str, int]) -> str:
+    kwargs = {
+        "team_edit": {"pk": ids["member"]},
+        "team_deactivate": {"pk": ids["member"]},
+        "team_reactivate": {"pk": ids["member"]},
+        "team_invite": {"pk": ids["member"]},
+        "client_detail": {"pk": ids["client"]},
+        "client_edit": {"pk": ids["client"]},
+        "client_delete": {"pk": ids["client"]},
+        "contacts:outlet_detail": {"pk": ids["outlet"]},
+        "contacts:outlet_edit": {"pk": ids["outlet"]},
+        "contacts:outlet_delete": {"pk": ids["outlet"]},
+        "contacts:show_create": {"pk": ids["outlet"]},
+        "contacts:show_edit": {"pk": ids["show"]},
+        "contacts:show_delete": {"pk": ids["show"]},
+        "contacts:relationship_remove": {"pk": ids["contact"], "user_id": ids["user"]},
+    }.get(name)
+    if kwargs is None and name.startswith("contacts:list_") and name != "contacts:list_index":
+        kwargs = {"pk": ids["list"]} if name != "contacts:list_create" else {}
+    if kwargs is None and name.startswith("contacts:import_") and name != "contacts:import_upload":
+        kwargs = {"pk": ids["job"]}
+    if (
+        kwargs is None
+        and name.startswith("contacts:contact_")
+        and name
+        not in {
+            "contacts:contact_list",
+            "contacts:contact_bulk",
+            "contacts:contact_create",
+        }
+    ):
+        kwargs = {"pk": ids["contact"]}
+    if kwargs is None and name == "contacts:relationship_set":
+        kwargs = {"pk": ids["contact"]}
+    return reverse(name, kwargs=kwargs or {})
+
+
+CASES = [(name, role) for name in expectations() for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_role_gets_the_expected_answer(name, role, objects, login, client):
+    http = client if role == "anonymous" else login(role)
+    response = http.get(url_for(name, objects))
+    expected = expectations()[name][role]
+    assert response.status_code == expected, (name, role, response.status_code)
+    if expected == 302 and role == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
