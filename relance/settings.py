@@ -109,6 +109,10 @@ else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DATA_DIR / "relance.sqlite3"),
+        # Keep connections: SQLite's page cache lives in the connection, and a
+        # fresh one per request reads a million-contact index from cold.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
     }
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers wait
