@@ -70,4 +70,13 @@ def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (filter choices, API read budgets):
+    the database is rolled back between tests, the in-memory cache is not."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

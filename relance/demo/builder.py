@@ -22,6 +22,7 @@ from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
 from relance.accounts.models import Agency, Client, User
+from relance.contacts import choices
 from relance.contacts.documents import beat_key, contact_document, contact_name_key
 from relance.contacts.models import (
     Beat,
@@ -108,6 +109,7 @@ def build_demo(
         added = contacts - existing
         timings = _build_contacts(seed, contacts, existing, users, beats, say, strategy)
     _lists(users["directrice"])
+    choices.forget()
     seconds = time.perf_counter() - start
     return DemoResult(
         agency=agency.name,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from relance.accounts.permissions import Cap, require
 from relance.audit import services as audit
+from relance.contacts import choices
 from relance.contacts.importing.base import (
     Duplicate,
     ImportFileError,
@@ -232,6 +233,7 @@ def _write(
             },
         )
     result.timed("commit", started)
+    choices.forget()  # new outlets and beats appear in the filters at once
     return result
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from relance.contacts import choices
 from relance.contacts.documents import beat_key
 from relance.contacts.models import Beat
 
@@ -20,5 +21,6 @@ def beats_for(names: Iterable[str]) -> list[Beat]:
     missing = [Beat(name=name, key=key) for key, name in wanted.items() if key not in existing]
     if missing:
         Beat.objects.bulk_create(missing, ignore_conflicts=True)
+        choices.forget()
         existing = {b.key: b for b in Beat.objects.filter(key__in=list(wanted))}
     return [existing[key] for key in wanted]

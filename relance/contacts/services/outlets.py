@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from relance.accounts.models import Language, User
 from relance.accounts.permissions import Cap, require
 from relance.audit import services as audit
+from relance.contacts import choices
 from relance.contacts.documents import outlet_document, outlet_name_key
 from relance.contacts.models import Contact, Outlet, OutletKind, Periodicity, Show, Tier
 from relance.contacts.services.contacts import reindex_ids
@@ -183,6 +184,7 @@ def create_outlet(actor: User | None, data: Mapping[str, Any], *, check: bool = 
     outlet = Outlet(**clean_outlet(data))
     _derive(outlet)
     outlet.save()
+    choices.forget()
     audit.record(actor, "create", outlet)
     return outlet
 
@@ -198,6 +200,7 @@ def update_outlet(actor: User | None, outlet: Outlet, data: Mapping[str, Any]) -
     _derive(outlet)
     outlet.save()
     if any(getattr(outlet, k) != v for k, v in indexed.items()):
+        choices.forget()
         # Contacts are found by their outlet's name, kind, periodicity and
         # place: keep their index in step.
         reindex_ids(Contact.objects.filter(outlet=outlet).values_list("pk", flat=True))
@@ -214,6 +217,7 @@ def delete_outlet(actor: User | None, outlet: Outlet) -> None:
     ids = list(Contact.objects.filter(outlet=outlet).values_list("pk", flat=True))
     audit.record(actor, "delete", outlet, changes={"contacts_detached": len(ids)})
     outlet.delete()
+    choices.forget()
     reindex_ids(ids)
 
 

@@ -20,13 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from relance.accounts.models import Language
 from relance.accounts.permissions import Cap, has
+from relance.contacts.choices import filter_choices
 from relance.contacts.forms import team_members
 from relance.contacts.models import (
-    Beat,
     ContactRole,
     ListKind,
     MediaList,
-    Outlet,
     OutletKind,
     Periodicity,
 )
@@ -127,16 +126,7 @@ def filter_options() -> dict:
         "kinds": OutletKind.choices,
         "periodicities": Periodicity.choices,
         "languages": Language.choices,
-        "countries": list(
-            Outlet.objects.order_by("country").values_list("country", flat=True).distinct()
-        ),
-        "regions": list(
-            Outlet.objects.exclude(region="")
-            .order_by("region")
-            .values_list("region", flat=True)
-            .distinct()
-        ),
-        "beat_names": list(Beat.objects.order_by("name").values_list("name", flat=True)),
+        **filter_choices(),
         "owners": list(team_members().only("pk", "username", "first_name", "last_name")),
     }
 
