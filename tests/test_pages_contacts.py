@@ -711,3 +711,24 @@ def test_a_new_outlet_region_and_beat_appear_in_the_filters_at_once(login, cast)
     contact(cast["director"], outlet_id=o.pk, beats=["Arctique"])
     page = http.get(LIST_URL).content.decode()
     assert "Nunavik" in page and "Arctique" in page
+
+
+def test_contact_rows_escape_what_people_typed(login, cast):
+    """The rows are rendered in Python (contacts/rows.py): every value typed
+    by someone must come out escaped."""
+    d = cast["director"]
+    o = outlet(d, 'Le "Canard" <b>enchaîné</b>')
+    contact(
+        d,
+        last_name="<script>alert(1)</script>",
+        title='Chef "rubrique" & co',
+        outlet_id=o.pk,
+        beats=["<i>Tech</i>"],
+        emails=["o'neil@x.example"],
+    )
+    html = login("manager").get(LIST_URL).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;enchaîné&lt;/b&gt;" in html and "<i>Tech</i>" not in html
+    assert "Chef &quot;rubrique&quot; &amp; co" in html
+    assert 'href="mailto:o&#x27;neil@x.example"' in html

@@ -67,3 +67,13 @@ def social_url(handle: str, network: str) -> str:
 @register.filter
 def social_label(network: str) -> str:
     return SOCIAL_LABELS.get(network, network)
+
+
+@register.simple_tag
+def contact_rows(contacts, selectable=False, today=None):
+    """The rows of the contacts table (rendered in Python: see contacts/rows.py)."""
+    from django.utils import timezone
+
+    from relance.contacts.rows import contact_rows as render
+
+    return render(contacts, selectable=bool(selectable), today=today or timezone.localdate())
