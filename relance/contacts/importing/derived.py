@@ -39,9 +39,12 @@ CHECK_EVERY = 499
 _MEMO_LIMIT = 100_000
 
 
-def facts_for(values: dict[str, Any], ref: OutletRef | None) -> ContactFacts:
+def facts_for(
+    values: dict[str, Any], ref: OutletRef | None, outlet_id: int | None = None
+) -> ContactFacts:
     """The indexable facts of a contact the import creates (no show and no
-    relationships yet)."""
+    relationships yet). `outlet_id`: the outlet's id once written, when the
+    reference does not carry it yet."""
     return ContactFacts(
         first_name=values["first_name"],
         last_name=values["last_name"],
@@ -54,7 +57,7 @@ def facts_for(values: dict[str, Any], ref: OutletRef | None) -> ContactFacts:
         do_not_contact=values["do_not_contact"],
         emails=[e[0] for e in values["emails"]],
         beats=values["beats"],
-        outlet_id=ref.index_id if ref else None,
+        outlet_id=(outlet_id or ref.index_id) if ref else None,
         outlet_name=ref.name if ref else None,
         outlet_kind=ref.kind if ref else "",
         outlet_periodicity=ref.periodicity if ref else "",

@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from relance.audit.models import AuditEntry
 from relance.contacts.documents import (
-    ContactFacts,
     beat_key,
     contact_document,
     contact_name_key,
@@ -40,6 +39,7 @@ from relance.contacts.documents import (
     outlet_name_key,
 )
 from relance.contacts.importing.checking import Checked, OutletRef
+from relance.contacts.importing.derived import facts_for
 from relance.contacts.importing.plan import Plan
 from relance.contacts.models import (
     Contact,
@@ -347,27 +347,9 @@ def _insert_contacts(
 def _derive(state: dict[str, Any], ref: OutletRef | None, outlet_id: int | None) -> None:
     """name_key and search_document of a new contact whose rows were merged."""
     state["name_key"] = contact_name_key(state["first_name"], state["last_name"])
-    state["search_document"] = contact_document(
-        ContactFacts(
-            first_name=state["first_name"],
-            last_name=state["last_name"],
-            title=state["title"],
-            notes=state["notes"],
-            role=state["role"],
-            language=state["language"],
-            vip=state["vip"],
-            opted_out=state["opted_out"],
-            do_not_contact=state["do_not_contact"],
-            emails=[e[0] for e in state["emails"]],
-            beats=sorted(state["beats"]),
-            outlet_id=outlet_id if ref else None,
-            outlet_name=ref.name if ref else None,
-            outlet_kind=ref.kind if ref else "",
-            outlet_periodicity=ref.periodicity if ref else "",
-            outlet_country=ref.country if ref else "",
-            outlet_region=ref.region if ref else "",
-        )
-    )
+    # Beats in name order, as the services list them (Beat.Meta.ordering).
+    merged = {**state, "beats": sorted(state["beats"])}
+    state["search_document"] = contact_document(facts_for(merged, ref, outlet_id))
 
 
 _DYNAMIC = frozenset(
