@@ -50,7 +50,7 @@ def test_import_a_csv_with_a_mapping_correction(signed_in, tmp_path):  # noqa: F
     assert pg.locator("progress").get_attribute("value") == pg.locator("progress").get_attribute(
         "max"
     )
-    assert "3 contacts created" in pg.inner_text("#import-done")
+    assert "Contacts created: 3" in pg.inner_text("#import-done")
 
     pg.click("text=See the contacts")
     pg.wait_for_url("**/contacts/**")

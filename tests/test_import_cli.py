@@ -44,7 +44,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_success_exit_zero_acting_as_the_first_director(cast, tmp_path):
     code, out, _err = run(write(tmp_path, GOOD))
     assert code == 0
-    assert "1 contacts created" in out
+    assert "Contacts created: 1," in out
     assert Contact.objects.get().created_by == cast["director"]
 
 
@@ -85,7 +85,7 @@ def test_dry_run_and_duplicates(cast, tmp_path):
     code, out, _err = run(
         write(tmp_path, GOOD.replace("Claire", "Claire-Anne")), "--on-duplicate", "update"
     )
-    assert code == 0 and "1 updated" in out
+    assert code == 0 and "updated: 1" in out
     assert Contact.objects.get().first_name == "Claire-Anne"
 
 

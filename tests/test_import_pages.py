@@ -119,7 +119,7 @@ def test_import_runs_as_a_task_and_the_progress_page_shows_the_result(
     assert all(c.created_by == cast["officer"] for c in Contact.objects.all())
     assert not job.file  # the uploaded copy of personal data is not kept once imported
     page = http.get(response["Location"])
-    assert "Import finished: 2 contacts created" in page.content.decode()
+    assert "Import finished. Contacts created: 2 ·" in page.content.decode()
     partial = http.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith('<div id="status"') and "hx-trigger" not in partial
     # Starting again does nothing: the job was claimed once.

@@ -70,12 +70,13 @@ def contact_rows(contacts: Iterable[Contact], *, selectable: bool, today: date) 
                 bounced if email and email.status == "bounced" else "",
             )
         )
-        select = (
-            f'<td class="select"><input type="checkbox" name="ids" value="{c.pk}"'
-            f' aria-label="{esc(_("Select %(name)s") % {"name": c.full_name})}"></td>'
-            if selectable
-            else ""
-        )
+        select = ""
+        if selectable:
+            label = _("Select %(name)s") % {"name": c.full_name}
+            select = (
+                f'<td class="select"><input type="checkbox" name="ids" value="{c.pk}"'
+                f' aria-label="{esc(label)}"></td>'
+            )
         if c.outlet_id:
             show = f'<div class="small muted">{esc(c.show.name)}</div>' if c.show_id else ""
             outlet = f'<a href="{outlet_url}{c.outlet_id}/">{esc(c.outlet.name)}</a>{show}'

@@ -156,16 +156,16 @@ def human_report(result: ImportResult) -> str:
     if result.dry_run:
         lines.append(
             _(
-                "Dry run, nothing written. %(file)s: %(rows)d rows; would create %(created)d "
-                "contacts, update %(updated)d, skip %(skipped)d; %(outlets)d new outlets."
+                "Dry run, nothing written. %(file)s: %(rows)d rows. Contacts to create: "
+                "%(created)d, to update: %(updated)d, to skip: %(skipped)d. New outlets: %(outlets)d."
             )
             % counts
         )
     else:
         lines.append(
             _(
-                "%(file)s: %(rows)d rows; %(created)d contacts created, %(updated)d updated, "
-                "%(skipped)d skipped; %(outlets)d new outlets."
+                "%(file)s: %(rows)d rows. Contacts created: %(created)d, updated: %(updated)d, "
+                "skipped: %(skipped)d. New outlets: %(outlets)d."
             )
             % counts
         )
