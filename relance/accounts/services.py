@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from relance.accounts.models import ApiToken, Client, Language, Role, User, color_validator
 from relance.accounts.permissions import Cap, has, require
 from relance.audit import services as audit
+from relance.contacts.validation import clean_email, clean_url
 from relance.lib.phones import PhoneError, to_e164
 from relance.lib.text import fold
 
@@ -43,7 +43,6 @@ CLIENT_FIELDS = ("name", "language", "website", "description", "primary_color")
 MAX_CALL_CAPACITY = 200
 
 _username = UnicodeUsernameValidator()
-_url = URLValidator(schemes=["http", "https"])
 
 
 class _Errors:
@@ -107,13 +106,9 @@ def _clean_user(data: Mapping[str, Any], user: User | None) -> dict[str, Any]:
         email = str(data.get("email") or "").strip()
         if email:
             try:
-                validate_email(email)
-                if len(email) > 254:
-                    raise ValidationError("too long")
-            except ValidationError:
-                errors.add(
-                    "email", _("“%(value)s” is not a valid e-mail address.") % {"value": email}
-                )
+                email = clean_email(email)
+            except ValueError as exc:
+                errors.add("email", str(exc))
         values["email"] = email
     if "language" in data:
         values["language"] = str(data.get("language") or "")
@@ -298,17 +293,10 @@ def _clean_client(data: Mapping[str, Any], client: Client | None) -> dict[str, A
                 },
             )
     if "website" in data:
-        website = str(data.get("website") or "").strip()
-        if website:
-            try:
-                _url(website)
-                if len(website) > 200:
-                    raise ValidationError("too long")
-            except ValidationError:
-                errors.add(
-                    "website", _("“%(value)s” is not a valid http(s) address.") % {"value": website}
-                )
-        values["website"] = website
+        try:
+            values["website"] = clean_url(data.get("website"))
+        except ValueError as exc:
+            errors.add("website", str(exc))
     if "description" in data:
         values["description"] = str(data.get("description") or "").strip()
     if "primary_color" in data:

@@ -34,7 +34,7 @@ def _read() -> dict[str, Any]:
 
 
 def filter_choices() -> dict[str, Any]:
-    return cache.get_or_set(KEY, _read, TIMEOUT)
+    return cache.get_or_set(KEY, _read, TIMEOUT) or _read()
 
 
 def forget() -> None:

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -152,6 +152,25 @@ def clean_beats(values: Iterable[str] | str) -> list[str]:
         seen.add(key)
         beats.append(name)
     return beats
+
+
+_url = URLValidator(schemes=["http", "https"])
+
+
+def clean_url(value: Any) -> str:
+    """An http(s) address (a website, a feed), or "" when empty."""
+    text = squash(str(value or ""))
+    if not text:
+        return ""
+    if len(text) > 200:
+        raise ValueError(_("An address has at most 200 characters."))
+    try:
+        _url(text)
+    except ValidationError:
+        raise ValueError(
+            _("“%(value)s” is not a valid http(s) address.") % {"value": text}
+        ) from None
+    return text
 
 
 def clean_email(value: str) -> str:

@@ -8,7 +8,6 @@ from datetime import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils.dateparse import parse_time
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from relance.contacts import choices
 from relance.contacts.documents import outlet_document, outlet_name_key
 from relance.contacts.models import Contact, Outlet, OutletKind, Periodicity, Show, Tier
 from relance.contacts.services.contacts import reindex_ids
-from relance.contacts.validation import Problems
+from relance.contacts.validation import Problems, clean_url
 from relance.lib.text import clean_text, squash
 
 OUTLET_DEFAULTS: dict[str, Any] = {
@@ -50,7 +49,6 @@ DEFAULT_TIMEZONES = {
     "LU": "Europe/Luxembourg",
     "US": "America/New_York",
 }
-_url = URLValidator(schemes=["http", "https"])
 # Outlet fields copied into its contacts' search documents.
 INDEXED_OUTLET_FIELDS = ("name", "kind", "periodicity", "country", "region")
 
@@ -82,21 +80,6 @@ def _choice(value: Any, choices: type[models.TextChoices], label: str) -> str:
     return text
 
 
-def _check_url(value: Any) -> str:
-    text = squash(str(value or ""))
-    if not text:
-        return ""
-    if len(text) > 200:
-        raise ValueError(_("An address has at most 200 characters."))
-    try:
-        _url(text)
-    except ValidationError:
-        raise ValueError(
-            _("“%(value)s” is not a valid http(s) address.") % {"value": text}
-        ) from None
-    return text
-
-
 def _feeds(value: Any) -> list[str]:
     if value in (None, ""):
         return []
@@ -104,7 +87,7 @@ def _feeds(value: Any) -> list[str]:
         value = value.split()
     if not isinstance(value, list | tuple):
         raise ValueError(_("Expected a list of addresses."))
-    return list(dict.fromkeys(_check_url(v) for v in value if str(v).strip()))
+    return list(dict.fromkeys(clean_url(v) for v in value if str(v).strip()))
 
 
 def _timezone(value: Any) -> str:
@@ -135,7 +118,7 @@ def clean_outlet(data: Mapping[str, Any], *, partial: bool = False) -> dict[str,
         "tier": lambda v: _int(v, 1, 3, optional=False),
         "closing_weekday": lambda v: _int(v, 0, 6),
         "lead_time_days": lambda v: _int(v, 0, 365),
-        "website": _check_url,
+        "website": clean_url,
         "feed_urls": _feeds,
         "editorial_line": lambda v: clean_text(str(v or "")).strip(),
         "notes": lambda v: clean_text(str(v or "")).strip(),

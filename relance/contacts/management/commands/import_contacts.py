@@ -157,7 +157,8 @@ def human_report(result: ImportResult) -> str:
         lines.append(
             _(
                 "Dry run, nothing written. %(file)s: %(rows)d rows. Contacts to create: "
-                "%(created)d, to update: %(updated)d, to skip: %(skipped)d. New outlets: %(outlets)d."
+                "%(created)d, to update: %(updated)d, to skip: %(skipped)d. "
+                "New outlets: %(outlets)d."
             )
             % counts
         )
