@@ -1,0 +1,1 @@
+"""Outreach: templates, outbox, sending, tracking, bounces and replies."""
