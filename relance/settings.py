@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "relance.accounts",
     "relance.audit",
     "relance.contacts",
+    "relance.campaigns",
     "relance.api",
 ]
 
@@ -196,6 +197,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Largest contact file accepted by the import page.
 IMPORT_MAX_BYTES = env_int("RELANCE_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+# A campaign attachment (media kit): 20 MB is what journalists' mailboxes still accept.
+ATTACHMENT_MAX_BYTES = env_int("RELANCE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 # The cache holds counters shared by every web process on this machine (the
 # API's read budget); a file cache needs no extra service.

@@ -3,5 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("relance.accounts.urls")),
     path("", include("relance.contacts.urls")),
+    path("", include("relance.campaigns.urls")),
     path("api/v1/", include("relance.api.urls")),
 ]

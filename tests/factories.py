@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from relance.accounts.models import User
+from relance.accounts.models import Client, User
+from relance.campaigns.models import Campaign
+from relance.campaigns.services import create_campaign
 from relance.contacts.models import Contact, Outlet
 from relance.contacts.services.contacts import create_contact
 from relance.contacts.services.outlets import create_outlet
@@ -20,3 +22,12 @@ def contact(actor: User, last_name: str = "Dubois", **fields: Any) -> Contact:
     data: dict[str, Any] = {"first_name": "Claire", "last_name": last_name}
     data.update(fields)
     return create_contact(actor, data)
+
+
+def campaign(actor: User, title: str = "Lancement du parc éolien", **fields: Any) -> Campaign:
+    """A draft release for the first client (or `client_id`), through the service."""
+    data: dict[str, Any] = {"title": title, "kind": "release"}
+    if "client_id" not in fields:
+        data["client_id"] = Client.objects.order_by("pk").values_list("pk", flat=True).first()
+    data.update(fields)
+    return create_campaign(actor, data)

@@ -19,6 +19,7 @@ import pytest
 from django.db import transaction
 
 from .api_fixtures import Api, api, media, tokens  # noqa: F401
+from .factories import campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,9 @@ ROLES = (
     "inactive",
 )
 
-# {name} in a path is an object of the `media` fixture (its id), or a username.
+# {name} in a path is an object of the `briefs` fixture (its id), or a username.
+# `campaign` is for the viewer's client with the press officer on its team;
+# `other_campaign` is another client's, which the press officer is not on.
 TABLE = """
 method path                                       dir man off int cm  vie ano rev ina
 GET    /outlets                                   200 200 200 200 200 403 401 401 401
@@ -75,6 +78,14 @@ POST   /users                                     201 403 403 403 403 403 401 40
 GET    /users/{officer}                           200 200 200 200 200 403 401 401 401
 PATCH  /users/{officer}                           200 403 403 403 403 403 401 401 401
 DELETE /users/{officer}                           204 403 403 403 403 403 401 401 401
+GET    /campaigns                                 200 200 200 200 200 200 401 401 401
+POST   /campaigns                                 201 201 201 403 403 403 401 401 401
+GET    /campaigns/{campaign}                      200 200 200 200 200 200 401 401 401
+GET    /campaigns/{other_campaign}                200 200 200 200 200 404 401 401 401
+PATCH  /campaigns/{campaign}                      200 200 200 403 403 403 401 401 401
+PATCH  /campaigns/{other_campaign}                200 200 403 403 403 404 401 401 401
+DELETE /campaigns/{campaign}                      204 204 403 403 403 403 401 401 401
+DELETE /campaigns/{other_campaign}                204 204 403 403 403 404 401 401 401
 """
 
 # Valid bodies, so that the status says what the role may do, not what the body lacks.
@@ -95,6 +106,9 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/clients/{client}"): {"website": "https://eolia.example"},
     ("POST", "/users"): {"username": "newbie", "role": "intern"},
     ("PATCH", "/users/{officer}"): {"daily_call_capacity": 30},
+    ("POST", "/campaigns"): lambda m: {"client_id": m.client.pk, "title": "Nouveau lancement"},
+    ("PATCH", "/campaigns/{campaign}"): {"summary": "Mise à jour"},
+    ("PATCH", "/campaigns/{other_campaign}"): {"summary": "Mise à jour"},
 }
 
 ROWS = [line.split() for line in TABLE.strip().splitlines()[1:]]
@@ -123,13 +137,23 @@ def _answers(row: list[str], tokens: dict[str, str | None], media: Any) -> list[
     return got
 
 
-def test_role_table(tokens, media):
+@pytest.fixture
+def briefs(media, cast):
+    """The media database plus two campaigns."""
+    media.campaign = campaign(cast["manager"], client_id=media.client.pk, team=["officer"])
+    media.other_campaign = campaign(
+        cast["manager"], "Salon", client_id=media.other_client.pk, team=["intern"]
+    )
+    return media
+
+
+def test_role_table(tokens, briefs):
     """One test over the whole table (the fixtures are built once); on failure
     the diff shows the rows whose answers differ."""
     header, *_rows = TABLE.strip().splitlines()
     width = header.index("dir")
     actual = [header] + [
-        f"{row[0]:<6} {row[1]:<{width - 7}}" + " ".join(_answers(row, tokens, media))
+        f"{row[0]:<6} {row[1]:<{width - 7}}" + " ".join(_answers(row, tokens, briefs))
         for row in ROWS
     ]
     assert "\n".join(actual) == TABLE.strip()

@@ -202,3 +202,14 @@ def test_unknown_clients_are_404(login):
 def test_the_clients_link_is_in_the_menu(login):
     html = login("officer").get(reverse("home")).content.decode()
     assert f'href="{reverse("client_list")}"' in html
+
+
+def test_a_client_with_campaigns_is_not_deleted(cast, login, client_company):
+    from .factories import campaign
+
+    User.objects.filter(pk=cast["viewer"].pk).update(is_active=False)
+    campaign(cast["manager"], client_id=client_company.pk)
+    response = login("director").post(reverse("client_delete", args=[client_company.pk]))
+    assert response.status_code == 400
+    assert "This client has campaigns" in response.content.decode()
+    assert Client.objects.filter(pk=client_company.pk).exists()

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from relance.accounts.models import Client
+from relance.campaigns.services import add_attachment
 from relance.contacts.models import ImportJob
 from relance.contacts.services.lists import create_list
 from relance.contacts.services.outlets import create_show
 
-from .factories import contact, outlet
+from .factories import campaign, contact, outlet
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +30,9 @@ ROLES = ("director", "manager", "officer", "intern", "cm", "viewer", "anonymous"
 # 302 for anonymous means "sent to the login page"; 405 marks POST-only actions
 # (refused on the method before anything else, whoever asks). An import belongs
 # to whoever started it (the manager here) and to the director: 404 for others
-# who may import.
+# who may import. The campaign is the viewer's client's, with the press officer
+# on its team (see the tests below for another client's and for a press
+# officer who is not on it).
 TABLE = """
 home                          200 200 200 200 200 200 302
 login                         302 302 302 302 302 302 200
@@ -83,6 +88,14 @@ contacts:import_start         405 405 405 405 405 405 302
 contacts:import_progress      200 200 404 403 403 403 302
 contacts:import_edit          405 405 405 405 405 405 302
 contacts:export               200 200 200 403 403 403 302
+campaigns:campaign_list       200 200 200 200 200 200 302
+campaigns:campaign_create     200 200 200 403 403 403 302
+campaigns:campaign_detail     200 200 200 200 200 200 302
+campaigns:campaign_edit       200 200 200 403 403 403 302
+campaigns:campaign_delete     200 200 403 403 403 403 302
+campaigns:attachment_upload   405 405 405 405 405 405 302
+campaigns:attachment_download 200 200 200 200 200 200 302
+campaigns:attachment_delete   405 405 405 405 405 405 302
 """
 # Pages reached only from an e-mailed link, tested in test_accounts_reset.
 NOT_IN_TABLE = {"password_reset_confirm"}
@@ -118,7 +131,8 @@ def test_the_table_names_every_page():
 
 
 @pytest.fixture
-def objects(cast, client_company):
+def objects(cast, client_company, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
     d, m = cast["director"], cast["manager"]
     o = outlet(d, "Radio Lyon", kind="radio")
     show = create_show(d, o, {"name": "La Matinale"})
@@ -126,7 +140,11 @@ def objects(cast, client_company):
     media_list = create_list(m, {"name": "Presse lyonnaise"})
     job = ImportJob.objects.create(created_by=m, filename="x.csv", format="csv")
     job.file.save("x.csv", ContentFile(b"Nom;Courriel\nDubois;c@x.example\n"))
+    brief = campaign(m, team=["officer"])
+    kit = add_attachment(m, brief, SimpleUploadedFile("kit.pdf", b"%PDF-1.4\n"))
     return {
+        "campaign": brief.pk,
+        "attachment": kit.pk,
         "contact": c.pk,
         "outlet": o.pk,
         "show": show.pk,
@@ -170,6 +188,18 @@ def url_for(name: str, ids: dict[str, int]) -> str:
         }
     ):
         kwargs = {"pk": ids["contact"]}
+    if (
+        kwargs is None
+        and name.startswith("campaigns:")
+        and name
+        not in {
+            "campaigns:campaign_list",
+            "campaigns:campaign_create",
+        }
+    ):
+        kwargs = {"pk": ids["campaign"]}
+        if name in {"campaigns:attachment_download", "campaigns:attachment_delete"}:
+            kwargs["attachment_id"] = ids["attachment"]
     if kwargs is None and name == "contacts:relationship_set":
         kwargs = {"pk": ids["contact"]}
     return reverse(name, kwargs=kwargs or {})
@@ -186,3 +216,39 @@ def test_role_gets_the_expected_answer(name, role, objects, login, client):
     assert response.status_code == expected, (name, role, response.status_code)
     if expected == 302 and role == "anonymous":
         assert response["Location"].startswith(reverse("login"))
+
+
+# Answers that depend on the campaign, not only on the role.
+OTHER_CLIENT_CAMPAIGN = {
+    "campaigns:campaign_detail": 404,
+    "campaigns:campaign_edit": 403,  # refused on the role first, as for clients
+    "campaigns:campaign_delete": 403,
+    "campaigns:attachment_download": 404,
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_CLIENT_CAMPAIGN))
+def test_a_client_viewer_never_reaches_another_clients_campaign(
+    name, cast, login, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    other = Client.objects.create(name="Autre Client")
+    brief = campaign(cast["manager"], client_id=other.pk)
+    kit = add_attachment(cast["manager"], brief, SimpleUploadedFile("kit.pdf", b"%PDF-1.4\n"))
+    kwargs = {"pk": brief.pk}
+    if name == "campaigns:attachment_download":
+        kwargs["attachment_id"] = kit.pk
+    response = login("viewer").get(reverse(name, kwargs=kwargs))
+    assert response.status_code == OTHER_CLIENT_CAMPAIGN[name]
+    # ...which the team reads.
+    assert login("intern").get(reverse(name, kwargs=kwargs)).status_code in (200, 403)
+
+
+def test_a_press_officer_not_on_a_campaign_reads_it_but_does_not_edit_it(cast, login):
+    brief = campaign(cast["manager"])
+    http = login("officer")
+    assert http.get(reverse("campaigns:campaign_detail", args=[brief.pk])).status_code == 200
+    assert http.get(reverse("campaigns:campaign_edit", args=[brief.pk])).status_code == 403
+    upload = reverse("campaigns:attachment_upload", args=[brief.pk])
+    response = http.post(upload, {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n")})
+    assert response.status_code == 403

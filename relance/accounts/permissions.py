@@ -35,9 +35,16 @@ class Cap(StrEnum):
     VIEW_TEAM = "view_team"
     MANAGE_TEAM = "manage_team"  # create users, change roles
     VIEW_AUDIT = "view_audit"
+    # Campaigns of every client (client viewers hold none of these: they see
+    # their own client's campaigns through `campaigns.services.visible_campaigns`).
+    VIEW_CAMPAIGNS = "view_campaigns"
+    # Create campaigns, and edit those one is on (manager, team or author).
+    EDIT_CAMPAIGNS = "edit_campaigns"
+    # Edit and delete any campaign: those who answer for the client's work.
+    EDIT_ALL_CAMPAIGNS = "edit_all_campaigns"
 
 
-_STAFF_READ = {Cap.VIEW_MEDIA, Cap.VIEW_CLIENTS, Cap.VIEW_TEAM}
+_STAFF_READ = {Cap.VIEW_MEDIA, Cap.VIEW_CLIENTS, Cap.VIEW_TEAM, Cap.VIEW_CAMPAIGNS}
 _EDITOR = _STAFF_READ | {Cap.EDIT_MEDIA, Cap.MANAGE_LISTS}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
@@ -51,10 +58,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.ERASE_PERSONAL_DATA,
             Cap.EDIT_CLIENTS,
             Cap.VIEW_AUDIT,
+            Cap.EDIT_CAMPAIGNS,
+            Cap.EDIT_ALL_CAMPAIGNS,
         }
     ),
     Role.PRESS_OFFICER: frozenset(
-        _EDITOR | {Cap.DELETE_MEDIA, Cap.IMPORT_CONTACTS, Cap.EXPORT_CONTACTS}
+        _EDITOR | {Cap.DELETE_MEDIA, Cap.IMPORT_CONTACTS, Cap.EXPORT_CONTACTS, Cap.EDIT_CAMPAIGNS}
     ),
     Role.INTERN: frozenset(_EDITOR),
     Role.COMMUNITY_MANAGER: frozenset(_EDITOR),

@@ -346,14 +346,22 @@ def update_client(actor: User | None, client: Client, data: Mapping[str, Any]) -
 
 @transaction.atomic
 def delete_client(actor: User | None, client: Client) -> None:
-    """Delete a client. Refused while active viewer accounts belong to it:
-    they would be deleted with it (deactivated ones go with it)."""
+    """Delete a client. Refused while active viewer accounts belong to it
+    (they would be deleted with it; deactivated ones go with it) and once it
+    has campaigns."""
     require(actor, Cap.EDIT_CLIENTS)
     if User.objects.filter(client=client, is_active=True).exists():
         raise ValidationError(
             _(
                 "Active client viewer accounts belong to this client: deactivate them or"
                 " attach them to another client first."
+            )
+        )
+    if client.campaigns.exists():  # type: ignore[attr-defined]
+        raise ValidationError(
+            _(
+                "This client has campaigns: they are the record of the agency's work"
+                " for it, so the client cannot be deleted."
             )
         )
     audit.record(actor, "delete", client)

@@ -1,0 +1,177 @@
+"""`/campaigns`: campaign briefs (releases, event invitations, press
+conferences). A client viewer reads only their own client's campaigns;
+another client's answer 404."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from relance.accounts.models import Language
+from relance.api.auth import actor
+from relance.api.common import get_or_404
+from relance.api.pagination import PageQuery, page_of
+from relance.api.schemas import ERRORS, Id, LocalDateTime, PageOut, WriteSchema, patch_schema
+from relance.campaigns import services
+from relance.campaigns.models import Campaign, CampaignKind, CampaignStatus
+
+router = Router(tags=["campaigns"])
+
+
+class CampaignIn(WriteSchema):
+    client_id: Id
+    title: str
+    kind: CampaignKind = Field(
+        CampaignKind.RELEASE, description="release, event or press_conference."
+    )
+    language: Language | None = Field(None, description="fr or en; the client's by default.")
+    summary: str = ""
+    body: str = Field(
+        "",
+        description="HTML (p, br, strong, em, ul, ol, li, a, h2, h3, blockquote); anything"
+        " else is removed. Plain text is kept as paragraphs.",
+    )
+    key_messages: list[str] = Field([], description="Short lines.")
+    talking_points: list[str] = Field([], description="Short lines said on the phone.")
+    embargo_until: datetime | None = None
+    event_at: datetime | None = Field(
+        None, description="Required for events and press conferences; refused for releases."
+    )
+    event_place: str = Field(
+        "", description="Required for events and press conferences; refused for releases."
+    )
+    manager: str | None = Field(
+        None, description="Username of the member in charge; the caller by default."
+    )
+    team: list[str] = Field([], description="Usernames of the team members on it.")
+
+
+if TYPE_CHECKING:  # the same fields, all optional (see patch_schema)
+    CampaignPatch = CampaignIn
+else:
+    CampaignPatch = patch_schema(CampaignIn, "CampaignPatch")
+
+
+class AttachmentOut(Schema):
+    id: int
+    title: str
+    filename: str
+    content_type: str
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: Any, context: Any) -> str:
+        from django.urls import reverse
+
+        path = reverse("campaigns:attachment_download", args=[obj.campaign_id, obj.pk])
+        request = context["request"] if context else None
+        return request.build_absolute_uri(path) if request else path
+
+
+class CampaignOut(Schema):
+    id: int
+    client_id: int
+    title: str
+    kind: str
+    language: str
+    status: str
+    summary: str
+    body: str
+    key_messages: list[str]
+    talking_points: list[str]
+    embargo_until: LocalDateTime | None
+    event_at: LocalDateTime | None
+    event_place: str
+    manager: str | None
+    team: list[str]
+    sent_at: LocalDateTime | None
+    attachments: list[AttachmentOut]
+    created_by: str | None
+    created_at: LocalDateTime
+    updated_at: LocalDateTime
+
+    @staticmethod
+    def resolve_manager(obj: Campaign) -> str | None:
+        return obj.manager.username if obj.manager else None
+
+    @staticmethod
+    def resolve_team(obj: Campaign) -> list[str]:
+        return sorted(u.username for u in obj.team.all())
+
+    @staticmethod
+    def resolve_attachments(obj: Campaign) -> list[Any]:
+        return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_created_by(obj: Campaign) -> str | None:
+        return obj.created_by.username if obj.created_by else None
+
+
+class CampaignQuery(PageQuery):
+    search: str = Field("", description="Words of the title, summary, key messages or place.")
+    q: str = Field("", description="Same as `search`.")
+    client_id: Id | None = None
+    kind: CampaignKind | None = None
+    status: CampaignStatus | None = None
+
+
+def _campaigns(request: HttpRequest) -> QuerySet[Campaign]:
+    """What the caller may see, with what the answer reads in a few queries."""
+    from relance.accounts.models import User
+
+    return (
+        services.visible_campaigns(actor(request))
+        .select_related("manager", "created_by")
+        .prefetch_related(
+            Prefetch("team", queryset=User.objects.only("id", "username")), "attachments"
+        )
+    )
+
+
+@router.get("", response={200: PageOut[CampaignOut], **ERRORS}, summary="List campaigns")
+def list_campaigns(request: HttpRequest, query: Query[CampaignQuery]) -> dict[str, Any]:
+    qs = services.filter_campaigns(
+        _campaigns(request),
+        search=query.search or query.q,
+        client_id=query.client_id,
+        kinds=[query.kind] if query.kind else [],
+        statuses=[query.status] if query.status else [],
+    ).order_by("-updated_at", "-id")
+    return page_of(request, qs, query)
+
+
+@router.post("", response={201: CampaignOut, **ERRORS}, summary="Create a campaign")
+def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[Campaign]:
+    data = payload.data()
+    if data.get("language") is None:
+        data.pop("language", None)  # the client's language
+    campaign = services.create_campaign(actor(request), data)
+    return Status(201, _campaigns(request).get(pk=campaign.pk))
+
+
+@router.get("/{id}", response={200: CampaignOut, **ERRORS}, summary="Get a campaign")
+def get_campaign(request: HttpRequest, id: int) -> Campaign:
+    return get_or_404(_campaigns(request), id)
+
+
+@router.patch("/{id}", response={200: CampaignOut, **ERRORS}, summary="Update a campaign")
+def update_campaign(request: HttpRequest, id: int, payload: CampaignPatch) -> Campaign:
+    """Fields left out keep their value; `null` empties the optional dates."""
+    user = actor(request)
+    campaign = get_or_404(services.visible_campaigns(user), id)
+    services.update_campaign(user, campaign, payload.data())
+    return _campaigns(request).get(pk=id)
+
+
+@router.delete("/{id}", response={204: None, **ERRORS}, summary="Delete a campaign")
+def delete_campaign(request: HttpRequest, id: int) -> Status[None]:
+    """Drafts only; its files go with it."""
+    user = actor(request)
+    services.delete_campaign(user, get_or_404(services.visible_campaigns(user), id))
+    return Status(204, None)
