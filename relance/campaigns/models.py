@@ -162,3 +162,66 @@ class CampaignAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.filename
+
+
+class RecipientState(models.TextChoices):
+    TARGETED = "targeted", _("Targeted")
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    BOUNCED = "bounced", _("Bounced")
+
+
+class Rsvp(models.TextChoices):
+    YES = "yes", _("Attending")
+    NO = "no", _("Not attending")
+    MAYBE = "maybe", _("Maybe")
+
+
+class Recipient(models.Model):
+    """A contact on a campaign's target list, and what happened with them
+    (DESIGN.md §4: `campaigns/{id}/recipients`). Targeting adds them with the
+    reasons they were proposed; sending moves them through `state`; tracking,
+    bounces, replies and RSVPs fill the dates. The follow-up planner reads
+    these facts."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="campaign_recipients"
+    )
+    state = models.CharField(
+        max_length=10, choices=RecipientState.choices, default=RecipientState.TARGETED
+    )
+    # Why targeting proposed the contact (sentences shown to the team) and
+    # its relevance score then; empty for contacts added by hand or by list.
+    reasons = models.JSONField(default=list, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    # Set outside Relance too: a send through a wire service (POST
+    # recipients with "sent_at") counts as sent for follow-ups and reports.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    rsvp = models.CharField(max_length=5, choices=Rsvp.choices, blank=True, default="")
+    rsvp_at = models.DateTimeField(null=True, blank=True)
+    guests = models.PositiveSmallIntegerField(default=0)  # companions or camera crew
+
+    class Meta:
+        ordering = ["campaign", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contact"], name="recipient_unique")
+        ]
+        indexes = [
+            models.Index(fields=["contact", "campaign"]),
+            models.Index(fields=["campaign", "state"]),
+        ]
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.contact_id}"
