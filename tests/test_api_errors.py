@@ -46,6 +46,8 @@ def test_openapi_lists_every_resource(client):
             "clients/{id}",
             "users",
             "users/{username}",
+            "campaigns",
+            "campaigns/{id}",
         )
     }
     contact = schema["components"]["schemas"]["ContactOut"]["properties"]
