@@ -166,6 +166,8 @@ def test_paging_strategies_agree_with_the_index(cast, media, monkeypatch, params
         monkeypatch.setattr(search, "_WINDOW_MAX", 0)
     elif window:
         monkeypatch.setattr(search, "_window_size", lambda *args: window)
+    if window is not None:
+        monkeypatch.setattr(search, "_PG_NAME_WINDOW", window)
     page = search.search_page(d, filters, size=25)
     assert [c.pk for c in page.items] == expected
 

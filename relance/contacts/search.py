@@ -7,22 +7,21 @@ API call and a smart list with the same parameters return the same contacts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from relance.accounts.models import Language, User
 from relance.accounts.permissions import Cap, require
+from relance.contacts import sortrank
 from relance.contacts.documents import FACET, beat_key, facet
 from relance.contacts.models import (
     Contact,
-    ContactEmail,
-    ContactPhone,
     ContactRole,
     ListKind,
     MediaList,
@@ -30,12 +29,12 @@ from relance.contacts.models import (
     Outlet,
     OutletKind,
     Periodicity,
-    Relationship,
 )
 from relance.lib.paging import (
     COUNT_CAP,
     DEFAULT_PAGE_SIZE,
     PAGE_SIZES,
+    Bounds,
     Page,
     page_bounds,
     paginate,
@@ -252,15 +251,20 @@ def index_query(plan: Plan) -> str:
     return " AND ".join(parts)
 
 
+# The contact ids matching a full-text query on SQLite (the index's rowid is
+# the name rank of sortrank.py, the id in its low bits).
+FTS_IDS = (
+    f"SELECT rowid & {sortrank.ID_MASK} FROM contacts_contact_fts"
+    " WHERE contacts_contact_fts MATCH %s"
+)
+
+
 def index_condition(plan: Plan) -> RawSQL:
     """The plan as a condition answered by the engine's full-text index."""
     if connection.vendor == "postgresql":
         sql = "contacts_contact.search_vector @@ to_tsquery('simple'::regconfig, %s)"
     else:
-        sql = (
-            "contacts_contact.id IN (SELECT rowid FROM contacts_contact_fts"
-            " WHERE contacts_contact_fts MATCH %s)"
-        )
+        sql = f"contacts_contact.id IN ({FTS_IDS})"
     return RawSQL(sql, [index_query(plan)], output_field=BooleanField())
 
 
@@ -273,7 +277,7 @@ def first_hits(plan: Plan, limit: int) -> list[int]:
             " @@ to_tsquery('simple'::regconfig, %s) LIMIT %s"
         )
     else:
-        sql = "SELECT rowid FROM contacts_contact_fts WHERE contacts_contact_fts MATCH %s LIMIT %s"
+        sql = f"{FTS_IDS} LIMIT %s"
     with connection.cursor() as cursor:
         cursor.execute(sql, [index_query(plan), limit])
         return [row[0] for row in cursor.fetchall()]
@@ -361,58 +365,152 @@ def search_page(
     filters: ContactFilters,
     page: Any = 1,
     size: Any = DEFAULT_PAGE_SIZE,
-    prepare: Callable[[QuerySet[Contact]], QuerySet[Contact]] | None = None,
+    prepare: Callable[[QuerySet[Contact]], Iterable[Any]] | None = None,
     clamp: bool = True,
 ) -> Page:
     """One page of a contact search and its count (up to SEARCH_COUNT_CAP),
     fast at a million contacts.
 
-    The first matches are read from the full-text index alone. When they are
-    all the matches, the page is sorted from them; when there are more, the
-    page comes from walking the sort index over a bounded window, checking
-    each row against the same words and facets.
+    In name order (the default) on SQLite, the full-text index gives the
+    matches already in name order (sortrank.py): the count and the page come
+    from the first matches alone. Otherwise the first matches are read from
+    the index: when they are all the matches the page is sorted from them;
+    when there are more, the page comes from walking the sort index over a
+    bounded window, checking each row against the search (on PostgreSQL the
+    name index carries the search vector, so that walk is index-only), or,
+    when the window comes up short, from sorting every match.
     """
     plan = plan_for(filters)
     base = visible_contacts(actor)
     order = CONTACT_SORTS.get(filters.sort, CONTACT_SORTS["name"])
-    prepare = prepare or with_display_data
+    prepare = prepare or (lambda qs: qs)  # model instances, as the caller's query reads them
     cap = SEARCH_COUNT_CAP
+
+    def done(ids: list[int], bounds: Bounds, count: int, every_match: bool = False) -> Page:
+        """The page's rows from its ids, or from the ids of every match."""
+        qs = base.filter(pk__in=ids).order_by(*order)
+        if every_match:
+            qs = qs[bounds.offset : bounds.offset + bounds.size]
+        rows = list(prepare(qs)) if ids else []
+        return Page(rows, bounds.number, bounds.size, count, bounds.capped)
+
     if not plan.indexed or plan.impossible or plan.list_id:
         qs = _apply(base, plan, index_condition(plan) if plan.indexed else None)
         count = qs.order_by()[: cap + 1].count()
         bounds = page_bounds(page, size, count, cap, clamp)
-        rows = list(prepare(qs.order_by(*order))[bounds.offset : bounds.offset + bounds.size])
+        rows = list(prepare(qs.order_by(*order)[bounds.offset : bounds.offset + bounds.size]))
         return Page(rows, bounds.number, bounds.size, count, bounds.capped)
+    if filters.sort in ("name", "-name") and connection.vendor == "sqlite":
+        descending = filters.sort == "-name"
+        wanted = page_bounds(page, size, 0, cap, clamp=False)
+        # Enough matches for the capped count and for the page asked for.
+        limit = max(cap + 1, wanted.offset + wanted.size)
+        ranks = _ranks(plan, descending, limit)
+        complete = len(ranks) < limit
+        bounds = _bounds(page, size, len(ranks), complete, clamp)
+        page_ids = _rank_slice(ranks, plan, descending, bounds.offset, bounds.size, complete)
+        return done(page_ids, bounds, min(len(ranks), cap + 1))
     hits = first_hits(plan, cap + 1)
     count = len(hits)
     bounds = page_bounds(page, size, count, cap, clamp)
     if count <= cap:
         # Every match is known: sort them in the database.
-        page_qs = base.filter(pk__in=hits).order_by(*order)[
-            bounds.offset : bounds.offset + bounds.size
-        ]
-        rows = list(prepare(page_qs))
-        return Page(rows, bounds.number, bounds.size, count, bounds.capped)
-    ids = None
+        return done(hits, bounds, count, every_match=True)
+    ids: list[int] | None = None
     if filters.sort in _WINDOW_KEYS:
         ids = _window_ids(plan, filters.sort, bounds.offset, bounds.size)
     if ids is None:
         ids = _sorted_ids(plan, filters.sort, bounds.offset, bounds.size)
-    rows = list(prepare(base.filter(pk__in=ids).order_by(*order)))
-    return Page(rows, bounds.number, bounds.size, count, bounds.capped)
+    return done(ids, bounds, count)
+
+
+def _bounds(page: Any, size: Any, found: int, complete: bool, clamp: bool) -> Bounds:
+    """Page bounds when `found` matches were read in order, all of them if
+    `complete`: a page past the end of a complete read shows the last one."""
+    cap = SEARCH_COUNT_CAP
+    bounds = page_bounds(page, size, min(found, cap + 1), cap, clamp)
+    if clamp and complete and found and bounds.offset >= found:
+        number = -(-found // bounds.size)
+        bounds = Bounds(number, bounds.size, (number - 1) * bounds.size, bounds.capped)
+    return bounds
+
+
+def _ranks(
+    plan: Plan, descending: bool, limit: int | None, after: int | None = None, bucket_end: int = 0
+) -> list[int]:
+    """Full-text ranks of matches in name order (SQLite). With `after`, only
+    those past that rank and inside its bucket."""
+    sql = "SELECT rowid FROM contacts_contact_fts WHERE contacts_contact_fts MATCH %s"
+    params: list[Any] = [index_query(plan)]
+    if after is not None:
+        sql += " AND rowid < %s AND rowid >= %s" if descending else " AND rowid > %s AND rowid < %s"
+        params += [after, bucket_end]
+    sql += " ORDER BY rowid DESC" if descending else " ORDER BY rowid"
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _rank_slice(
+    ranks: list[int], plan: Plan, descending: bool, offset: int, size: int, complete: bool
+) -> list[int]:
+    """The ids of a page in exact name order. Ranks order name buckets; the
+    matches of the buckets the page touches are sorted by their names."""
+    window = ranks[offset : offset + size]
+    if not window:
+        return []
+    first, last = sortrank.bucket(window[0]), sortrank.bucket(window[-1])
+    start, end = offset, offset + len(window)
+    while start > 0 and sortrank.bucket(ranks[start - 1]) == first:
+        start -= 1
+    while end < len(ranks) and sortrank.bucket(ranks[end]) == last:
+        end += 1
+    group = ranks[start:end]
+    if end == len(ranks) and not complete:
+        # The last bucket may go on past the matches read so far.
+        edge = (last << sortrank.ID_BITS) if descending else ((last + 1) << sortrank.ID_BITS)
+        group += _ranks(plan, descending, None, after=ranks[-1], bucket_end=edge)
+    names = {
+        pk: (last_name, first_name)
+        for pk, last_name, first_name in Contact.objects.filter(
+            pk__in=[sortrank.contact_id(r) for r in group]
+        ).values_list("pk", "last_name", "first_name")
+    }
+
+    def key(rank: int) -> tuple[int, str, str, int]:
+        pk = sortrank.contact_id(rank)
+        last_name, first_name = names.get(pk, ("", ""))
+        return (sortrank.bucket(rank), last_name, first_name, pk)
+
+    group.sort(key=key, reverse=descending)
+    return [sortrank.contact_id(r) for r in group[offset - start : offset - start + size]]
 
 
 def _window_size(offset: int, size: int) -> int:
     return (offset + size) * _WINDOW_PER_ROW
 
 
+# On PostgreSQL the name index carries the search vector (migration 0003):
+# walking it in name order is index-only, about 0.5 µs a contact on the
+# reference machine, so a name-sorted page looks this far before sorting
+# every match instead.
+_PG_NAME_WINDOW = 10_000
+
+
 def _window_ids(plan: Plan, sort: str, offset: int, size: int) -> list[int] | None:
     window = _window_size(offset, size)
-    if window > _WINDOW_MAX:
-        return None
     keys = ", ".join(_WINDOW_KEYS[sort])
     columns = "id, last_name, first_name, role, updated_at"
-    if connection.vendor == "postgresql":
+    postgresql = connection.vendor == "postgresql"
+    if postgresql and sort in ("name", "-name"):
+        window = max(window, _PG_NAME_WINDOW)
+        columns = "id, last_name, first_name"  # no more than the index holds
+    elif window > _WINDOW_MAX:
+        return None
+    if postgresql:
         # The outer ORDER BY repeats the window's: PostgreSQL knows the rows
         # already come in that order, so it stops at the page without sorting.
         sql = (
@@ -470,33 +568,12 @@ def _sorted_ids(plan: Plan, sort: str, offset: int, size: int) -> list[int]:
         )
     else:
         sql = (
-            f"SELECT c.id FROM contacts_contact c {join}"
-            " WHERE c.id IN (SELECT rowid FROM contacts_contact_fts"
-            " WHERE contacts_contact_fts MATCH %s)"
+            f"SELECT c.id FROM contacts_contact c {join} WHERE c.id IN ({FTS_IDS})"
             f" AND c.erased_at IS NULL{member} ORDER BY {keys} LIMIT %s OFFSET %s"
         )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, size, offset])
         return [row[0] for row in cursor.fetchall()]
-
-
-def with_display_data(qs: QuerySet[Contact]) -> QuerySet[Contact]:
-    """What a contact row shows (outlet, show, primary e-mail and phone, beats,
-    relationships), in a fixed number of queries whatever the page size."""
-    return qs.select_related("outlet", "show").prefetch_related(
-        Prefetch(
-            "emails",
-            queryset=ContactEmail.objects.filter(is_primary=True),
-            to_attr="primary_emails",
-        ),
-        Prefetch(
-            "phones",
-            queryset=ContactPhone.objects.filter(is_primary=True),
-            to_attr="primary_phones",
-        ),
-        "beats",
-        Prefetch("relationships", queryset=Relationship.objects.select_related("user")),
-    )
 
 
 def search_outlets(actor: User | None, params: Mapping[str, Any]) -> QuerySet[Outlet]:
@@ -533,5 +610,4 @@ __all__ = [
     "paginate",
     "search_contacts",
     "search_page",
-    "with_display_data",
 ]

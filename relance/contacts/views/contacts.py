@@ -29,13 +29,13 @@ from relance.contacts.models import (
     OutletKind,
     Periodicity,
 )
+from relance.contacts.rows import table_rows
 from relance.contacts.search import (
     PAGE_SIZES,
     ContactFilters,
     Page,
     search_contacts,
     search_page,
-    with_display_data,
 )
 from relance.contacts.services import lists as list_services
 from relance.contacts.views.common import (
@@ -98,7 +98,7 @@ def results_context(request, filters: ContactFilters) -> dict:
         filters,
         request.GET.get("page"),
         request.GET.get("size"),
-        prepare=with_display_data,
+        prepare=table_rows,
     )
     query = contact_query(filters)
     # Static lists: targets of the bulk actions and choices of the list filter.

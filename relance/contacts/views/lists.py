@@ -14,7 +14,8 @@ from relance.accounts.models import Language
 from relance.accounts.permissions import Cap, has
 from relance.contacts.forms import MediaListForm
 from relance.contacts.models import ContactRole, ListKind, MediaList, OutletKind, Periodicity
-from relance.contacts.search import ContactFilters, paginate, search_contacts, with_display_data
+from relance.contacts.rows import table_rows
+from relance.contacts.search import ContactFilters, paginate, search_contacts
 from relance.contacts.services import lists as list_services
 from relance.contacts.views.common import (
     contact_query,
@@ -130,8 +131,9 @@ def list_detail(request, pk: int):
     media_list = get_object_or_404(MediaList.objects.select_related("client", "created_by"), pk=pk)
     path = reverse("contacts:list_detail", args=[media_list.pk])
     # A saved search is re-run now: contacts added since it was saved appear.
-    qs = with_display_data(list_services.list_contacts(request.user, media_list))
-    page = paginate(qs, request.GET.get("page"), request.GET.get("size"))
+    qs = list_services.list_contacts(request.user, media_list)
+    page = paginate(qs.only("pk"), request.GET.get("page"), request.GET.get("size"))
+    page.items = table_rows(qs.filter(pk__in=[c.pk for c in page.items]))
 
     def query(number: int) -> str:
         return query_string(

@@ -13,6 +13,7 @@ from relance.accounts.models import Language
 from relance.accounts.permissions import Cap
 from relance.contacts.forms import COMMON_TIMEZONES, OutletForm, ShowForm
 from relance.contacts.models import Contact, Outlet, OutletKind, Periodicity, Show
+from relance.contacts.rows import table_rows
 from relance.contacts.search import (
     DEFAULT_PAGE_SIZE,
     PAGE_SIZES,
@@ -20,7 +21,6 @@ from relance.contacts.search import (
     paginate,
     search_outlets,
     search_page,
-    with_display_data,
 )
 from relance.contacts.services import outlets as outlet_services
 from relance.contacts.views.common import (
@@ -108,7 +108,7 @@ def outlet_detail(request, pk: int):
         filters,
         request.GET.get("page"),
         OUTLET_CONTACTS_PER_PAGE,
-        prepare=with_display_data,
+        prepare=table_rows,
     )
     path = reverse("contacts:outlet_detail", args=[outlet.pk])
     context = {
