@@ -395,6 +395,9 @@ def bench_engine(engine: str, csv_path: Path, rows: int, workdir: Path) -> dict 
         "dry_run_seconds": round(dry_elapsed, 2),
         "dry_run_rows_per_s": round(rows / dry_elapsed),
         "dry_run_duplicates": len(dry_report.get("duplicates", [])),
+        # Seconds per phase, from the import's own report: where the time went.
+        "timings": report.get("timings", {}),
+        "dry_run_timings": dry_report.get("timings", {}),
     }
 
 
@@ -426,6 +429,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
             f"{result['dry_run_rows_per_s']:>7,} rows/s  "
             f"({result['dry_run_duplicates']:,} duplicates found)"
         )
+        phases = ", ".join(f"{k} {v:.2f}" for k, v in result["timings"].items() if v)
+        print(f"  {'':<10} phases (s): {phases}")
     if not args.keep:
         import shutil
 

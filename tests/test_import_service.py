@@ -432,3 +432,98 @@ def test_large_file_is_checked_on_several_processes(cast, monkeypatch):
     assert [(p.row, p.column) for p in result.errors] == [(302, "Courriel")]
     result = run(cast["officer"], "\n".join(lines[:-1]) + "\n")
     assert result.ok and result.created == 300 and Contact.objects.count() == 300
+
+
+def _mixed_table(rows: int):
+    from relance.contacts.importing import load
+
+    rnd = random.Random(11)
+    lines = ["Nom;Prénom;Média;Courriel;Téléphone;En pause jusqu'au;Rubriques"]
+    for i in range(rows):
+        last = "".join(rnd.choice("bcdfglmnprstvz") + rnd.choice("aeiou") for _ in range(4))
+        email = f"p{i}@exemple.fr" if i % 97 else "pas-une-adresse"
+        pause = "2031-05-04" if i % 50 == 7 else ""
+        lines.append(
+            f"{last.title()};Anne;Média {i % 9};{email};06 12 34 {i // 100:02d} {i % 100:02d};"
+            f"{pause};Énergie; Climat"
+        )
+    return load(("\n".join(lines) + "\n").encode(), "contacts.csv")
+
+
+def test_checking_on_several_processes_gives_the_single_process_result(monkeypatch):
+    """Chunks shared between this process and forked workers, packed by
+    marshal or by pickle (dates, problems): the same rows, in file order."""
+    from relance.contacts.importing import checking, resolve_mapping
+    from relance.contacts.importing.mapping import compile_mapping
+    from relance.contacts.importing.plan import resolve_outlets
+
+    table = _mixed_table(700)
+    spec = compile_mapping(table, resolve_mapping(table, None))
+    outlets, _matched = resolve_outlets(table, spec)
+    context = checking.Context(table=table, spec=spec, outlets=outlets, lenient_phones=False)
+    alone = checking.check_rows(context)
+    monkeypatch.setattr(checking, "PARALLEL_MIN_ROWS", 50)
+    if len(os.sched_getaffinity(0)) > 1 and checking.single_threaded():
+        assert checking._worker_count(700) > 1  # the forked path is the one tested
+    shared = checking.check_rows(context)
+    assert [r.at for r in shared] == list(range(700))
+
+    def plain(rows):
+        return [
+            (r.values, r.present, r.name_key, r.document, [p.as_dict() for p in r.problems])
+            for r in rows
+        ]
+
+    assert plain(shared) == plain(alone)
+    assert sum(1 for r in shared if r.problems) == 8
+    # Valid rows without dates only: the marshal path.
+    valid = [i for i in range(700) if i % 97 and i % 50 != 7]
+    table.rows = [table.rows[i] for i in valid]
+    table.numbers = [table.numbers[i] for i in valid]
+    table.lines = [table.lines[i] for i in valid] if table.lines else None
+    assert plain(checking.check_rows(context)) == plain([r for r in alone if r.at in set(valid)])
+
+
+def test_bulk_fulltext_stands_in_for_the_insert_trigger():
+    from django.db import connection
+
+    from relance.contacts.importing.writer import fulltext_select
+
+    old = (
+        "CREATE TRIGGER t AFTER INSERT ON contacts_contact BEGIN\n"
+        "  INSERT INTO contacts_contact_fts(rowid, search_document)\n"
+        "  VALUES (new.id, new.search_document);\nEND"
+    )
+    assert fulltext_select(old) == (
+        "INSERT INTO contacts_contact_fts(rowid, search_document) SELECT contacts_contact.id, "
+        "contacts_contact.search_document FROM contacts_contact "
+        "WHERE id BETWEEN %s AND %s ORDER BY 1"
+    )
+    assert fulltext_select(old.replace("new.id", "new.id; DELETE FROM x")) is None
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'contacts_contact_fts_ai'")
+            # The trigger of the current migrations: the fast path is taken.
+            assert fulltext_select(cursor.fetchone()[0]) is not None
+
+
+def test_a_beat_known_under_another_spelling_is_linked(cast):
+    """The base's spelling goes into the document, and the contact is linked
+    to that beat (it once lost the link when the spellings differed)."""
+    Beat.objects.create(name="energie", key="energie")
+    text = (
+        "Nom;Prénom;Courriel;Rubriques\n"
+        "Dubois;Claire;claire@exemple.fr;Énergie\n"
+        "Martin;Luc;luc@exemple.fr;Climat\n"
+        "Roux;Anne;anne@exemple.fr;climat, ÉNERGIE\n"
+    )
+    assert run(cast["officer"], text).ok
+    beats = {c.last_name: sorted(b.name for b in c.beats.all()) for c in Contact.objects.all()}
+    assert beats == {
+        "Dubois": ["energie"],
+        "Martin": ["Climat"],
+        "Roux": ["Climat", "energie"],
+    }
+    assert Beat.objects.count() == 2
+    roux = Contact.objects.get(last_name="Roux")
+    assert "zqbeatenergie" in roux.search_document and "zqbeatclimat" in roux.search_document

@@ -353,6 +353,17 @@ class RowCleaner:
         return out
 
 
+def _label(label: Any) -> str:
+    """An e-mail or phone label as clean_contact keeps it."""
+    return _text_label(label) if label.__class__ is str else squash(str(label))[:30]
+
+
+@lru_cache(maxsize=1024)
+def _text_label(label: str) -> str:
+    # A file has a few labels (its column names, "work", "cell"…).
+    return squash(label)[:30]
+
+
 def _emails(entries: Any) -> list[EmailValue] | None:
     if not isinstance(entries, list):
         return None
@@ -369,7 +380,7 @@ def _emails(entries: Any) -> list[EmailValue] | None:
             continue
         seen.add(lowered)
         label = entry.get("label") or ""
-        emails.append(EmailValue(address, squash(str(label))[:30] if label else "", False))
+        emails.append(EmailValue(address, _label(label) if label else "", False))
     if emails:
         emails[0].is_primary = True
     return emails
@@ -390,7 +401,7 @@ def _phones(entries: Any, region: str) -> list[PhoneValue] | None:
             continue
         seen.add(number)
         label = entry.get("label") or ""
-        phones.append(PhoneValue(number, squash(str(label))[:30] if label else "", False))
+        phones.append(PhoneValue(number, _label(label) if label else "", False))
     if phones:
         phones[0].is_primary = True
     return phones

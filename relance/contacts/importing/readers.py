@@ -16,7 +16,9 @@ import io
 import re
 import zipfile
 from datetime import date, datetime, time
+from itertools import islice
 from pathlib import PurePath
+from typing import cast
 
 from django.utils.translation import gettext as _
 
@@ -120,13 +122,11 @@ def decode(data: bytes) -> str:
 def read_csv(data: bytes) -> Table:
     text = decode(data)
     encoding = _encoding_name(data)
-    # Split exactly as the csv module does (\r\n, \r or \n), so the line
-    # numbers reported and the records re-read stay in step.
-    lines = io.StringIO(text, newline="").readlines()
-    if not lines:
+    first_lines = list(islice(io.StringIO(text, newline=""), 50))
+    if not first_lines:
         raise ImportFileError(_("The file is empty."))
-    delimiter = sniff_delimiter(lines[:50])
-    records, starts = _parse(text, delimiter, lines)
+    delimiter = sniff_delimiter(first_lines)
+    records, starts = _parse(text, delimiter)
     # Drop blank records at the end (spreadsheets often leave some).
     while records and not any(c.strip() for c in records[-1]):
         records.pop()
@@ -155,10 +155,11 @@ def read_csv(data: bytes) -> Table:
     starts_out: list[int] = []
     for i in body:
         record = records[i]
-        if not any(c.strip() for c in record):
+        if not "".join(record).strip():
             continue  # a blank row between contacts
-        cells: list[Cell] = [*record, *([""] * (width - len(record)))]
-        rows.append(cells)
+        if len(record) < width:
+            record.extend([""] * (width - len(record)))
+        rows.append(cast("list[Cell]", record))  # the reader's own list, not copied
         numbers.append(i + 1)  # spreadsheets count every record, blank ones too
         starts_out.append(starts[i])
     return Table(
@@ -211,7 +212,7 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return len(re.sub(r'"[^"]*"', "", line).split(delimiter)) - 1
 
 
-def _parse(text: str, delimiter: str, lines: list[str]) -> tuple[list[list[str]], list[int]]:
+def _parse(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
     """Records and the physical line each starts on. A record in which the
     main delimiter never occurs but another one does is re-read with that
     one: Thunderbird writes such mixed tab/comma files."""
@@ -220,11 +221,16 @@ def _parse(text: str, delimiter: str, lines: list[str]) -> tuple[list[list[str]]
     starts: list[int] = []
     previous_end = 0
     others = [d for d in DELIMITERS if d != delimiter]
+    lines: list[str] | None = None  # split only if a record must be re-read
     try:
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
             if len(record) == 1 and record[0]:
+                if lines is None:
+                    # Split exactly as the csv module does (\r\n, \r or \n), so
+                    # the line numbers and the records re-read stay in step.
+                    lines = io.StringIO(text, newline="").readlines()
                 raw = "".join(lines[start - 1 : previous_end])
                 alt = next((d for d in others if _count_outside_quotes(raw, d)), None)
                 if alt:

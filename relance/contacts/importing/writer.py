@@ -25,7 +25,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 from django.utils import timezone
 
@@ -52,6 +52,7 @@ from relance.contacts.services.beats import beats_for
 from relance.contacts.services.contacts import reindex_ids
 
 BATCH = 5000
+_UNSEEN = object()
 # Contact columns an import sets from the file (the others are derived).
 FILE_FIELDS = (
     "first_name",
@@ -207,32 +208,46 @@ def _create_outlets(plan: Plan, actor: Any) -> dict[str, int]:
     """New outlets, derived as services.outlets does, each with its "create"
     entry in the audit trail (like one created by hand)."""
     ids = {key: ref.id for key, ref in plan.outlets.items() if ref.id is not None}
+    if not plan.new_outlets:
+        return ids
     new = []
-    for key, outlet in plan.new_outlets.items():
+    reserved = reserve_ids(Outlet, len(plan.new_outlets))
+    for pk, (key, outlet) in zip(reserved, plan.new_outlets.items(), strict=True):
         row = Outlet(**outlet.values)
+        row.pk = pk
         row.name_key = outlet_name_key(row.name)
         row.search_document = outlet_document(row.name, row.city, row.region, row.editorial_line)
-        new.append((key, row))
-    Outlet.objects.bulk_create([row for _key, row in new], batch_size=1000)
+        new.append(row)
+        ids[key] = pk
     user = actor if getattr(actor, "pk", None) else None
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=user,
-                actor_label=getattr(user, "username", "") or "system",
-                action="create",
-                target_type="outlet",
-                target_id=row.pk,
-                target_label=row.name[:300],
-                changes={"import": plan.result.filename},
-            )
-            for _key, row in new
-        ],
-        batch_size=1000,
-    )
-    for key, row in new:
-        ids[key] = row.pk
+    entries = [
+        AuditEntry(
+            actor=user,
+            actor_label=getattr(user, "username", "") or "system",
+            action="create",
+            target_type="outlet",
+            target_id=row.pk,
+            target_label=row.name[:300],
+            changes={"import": plan.result.filename},
+        )
+        for row in new
+    ]
+    insert_objects(Outlet, new)
+    insert_objects(AuditEntry, entries)
     return ids
+
+
+def insert_objects(model: type[Model], objects: Sequence[Model]) -> None:
+    """bulk_create without reading ids back (the objects have theirs, or
+    need none): the values prepared as Django prepares them, then written by
+    insert_rows (a few hundred statements of forty rows each become one
+    executemany, or one COPY)."""
+    fields = [
+        f for f in model._meta.concrete_fields if not (f.primary_key and objects[0].pk is None)
+    ]
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its thread-local proxy
+    rows = (tuple(f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields) for obj in objects)
+    insert_rows(model, [str(f.column) for f in fields], rows, lambda count: None)
 
 
 def _beat_ids(
@@ -281,7 +296,7 @@ def _insert_contacts(
     email_rows: list[tuple] = []
     phone_rows: list[tuple] = []
     beat_rows: list[tuple] = []
-    beat_of: dict[str, tuple[int, str] | None] = {}
+    beat_of: dict[str, Any] = {}  # the file's spelling -> (id, the base's name) or None
 
     def contact_rows() -> Iterator[tuple]:
         """Each new contact's row, filling its e-mails, phones and beats on
@@ -289,13 +304,20 @@ def _insert_contacts(
         PostgreSQL COPY streams), not all prepared first."""
         for pk, state in zip(ids, states, strict=True):
             key = state["outlet_key"]
-            for name in state["beats"]:
-                if name not in beat_of:
-                    beat_of[name] = beat_ids.get(beat_key(name))
+            names = state["beats"]
+            found = []
+            for name in names:
+                beat = beat_of.get(name, _UNSEEN)
+                if beat is _UNSEEN:
+                    beat = beat_of[name] = beat_ids.get(beat_key(name))
+                found.append(beat)
             # A beat already known under another spelling ("energie" in the
-            # base, "Énergie" in the file): the document uses the base's.
-            if any((beat_of[n] or (0, n))[1] != n for n in state["beats"]):
-                state["beats"] = [(beat_of[n] or (0, n))[1] for n in state["beats"]]
+            # base, "Énergie" in the file): the document uses the base's (and
+            # the links below the ids found for the file's spellings).
+            if any(beat and beat[1] != name for beat, name in zip(found, names, strict=True)):
+                state["beats"] = [
+                    beat[1] if beat else name for beat, name in zip(found, names, strict=True)
+                ]
                 state["_changed"] = True
             if state["_changed"]:  # rows merged in: derive again from the merged values
                 _derive(state, plan.outlets.get(key), outlet_ids.get(key))
@@ -308,11 +330,10 @@ def _insert_contacts(
             for number, label, primary in state["phones"]:
                 phone_rows.append((pk, number, label, primary))
             seen = set()
-            for name in state["beats"]:
-                found = beat_of.get(name)
-                if found and found[0] not in seen:
-                    seen.add(found[0])
-                    beat_rows.append((pk, found[0]))
+            for beat in found:
+                if beat and beat[0] not in seen:
+                    seen.add(beat[0])
+                    beat_rows.append((pk, beat[0]))
             yield make_row(pk, state, outlet_ids.get(key))
 
     # Progress counts contacts, then their e-mails, phones and beats (about
@@ -422,18 +443,37 @@ def _contact_row_maker(actor_id: int | None, now: datetime):
     return columns, make_row
 
 
-# The SQLite full-text index is kept by an AFTER INSERT trigger (migration
-# 0002), one FTS5 statement per contact. For a bulk insert, the same rows are
-# indexed four times faster by one INSERT … SELECT: the trigger is set aside
-# for the duration of the insert, inside the import's transaction (SQLite
-# DDL is transactional, and the IMMEDIATE transaction keeps every other
-# writer out, so no row can miss the index; a rollback puts it back).
+# The SQLite full-text index is kept by an AFTER INSERT trigger (migrations
+# 0002, 0003), one FTS5 statement per contact. For a bulk insert, the same
+# rows are indexed four times faster by one INSERT … SELECT of the trigger's
+# own values, `new.` read as the table's rows: the trigger is set aside for
+# the duration of the insert, inside the import's transaction (SQLite DDL
+# is transactional, and the IMMEDIATE transaction keeps every other writer
+# out, so no row can miss the index; a rollback puts it back).
 _FTS_TRIGGER = "contacts_contact_fts_ai"
 _FTS_BODY = re.compile(
     r"BEGIN\s+INSERT\s+INTO\s+contacts_contact_fts\s*\(\s*rowid\s*,\s*search_document\s*\)"
-    r"\s*VALUES\s*\(\s*new\.id\s*,\s*new\.search_document\s*\)\s*;\s*END\s*$",
+    r"\s*VALUES\s*\((?P<values>[^;'\"]*)\)\s*;\s*END\s*$",
     re.IGNORECASE,
 )
+_NEW_ROW = re.compile(r"\bnew\.", re.IGNORECASE)
+
+
+def fulltext_select(trigger_sql: str) -> str | None:
+    """The INSERT … SELECT that indexes a range of ids as the trigger would
+    index each of them, or None for a trigger body this code does not know
+    (which then keeps firing row by row: slower, still right)."""
+    found = _FTS_BODY.search(trigger_sql)
+    if found is None:
+        return None
+    values = _NEW_ROW.sub("contacts_contact.", found["values"]).replace("%", "%%")
+    # In rowid order: FTS5 writes out its pending terms whenever a rowid is
+    # lower than the previous one, and rowids that are name ranks (0003)
+    # come in any order (three times slower for 100,000 contacts unsorted).
+    return (
+        f"INSERT INTO contacts_contact_fts(rowid, search_document) SELECT {values} "
+        "FROM contacts_contact WHERE id BETWEEN %s AND %s ORDER BY 1"
+    )
 
 
 @contextmanager
@@ -446,19 +486,14 @@ def _bulk_fulltext(first_id: int, last_id: int) -> Iterator[None]:
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [_FTS_TRIGGER]
         )
         found = cursor.fetchone()
-        # Only the trigger this code knows how to stand in for; any other
-        # definition keeps firing row by row (slower, still right).
-        if not found or not _FTS_BODY.search(found[0]):
+        select = fulltext_select(found[0]) if found else None
+        if select is None:
             yield
             return
         cursor.execute(f"DROP TRIGGER {_FTS_TRIGGER}")
         try:
             yield
-            cursor.execute(
-                "INSERT INTO contacts_contact_fts(rowid, search_document) "
-                "SELECT id, search_document FROM contacts_contact WHERE id BETWEEN %s AND %s",
-                [first_id, last_id],
-            )
+            cursor.execute(select, [first_id, last_id])
         finally:
             cursor.execute(found[0])
 
