@@ -102,6 +102,7 @@ def build_demo(
         agency = _agency()
         users = _team()
         beats = _beats()
+    say("agency and team")
     existing = Contact.objects.filter(source=DEMO_SOURCE).count()
     added = 0
     timings: dict[str, float] = {}
@@ -109,6 +110,7 @@ def build_demo(
         added = contacts - existing
         timings = _build_contacts(seed, contacts, existing, users, beats, say, strategy)
     _lists(users["directrice"])
+    say("media lists")
     choices.forget()
     seconds = time.perf_counter() - start
     return DemoResult(
@@ -342,6 +344,7 @@ def _build_contacts(
     timings = {"outlets and pools": round(prepared, 3)}
     timings.update(loader.load(spec, bulk=big, fts_worker=empty and strategy != "simple"))
     _check_derived(start_id, count, say)
+    say("sample checked")
     return timings
 
 

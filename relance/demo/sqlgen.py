@@ -223,7 +223,7 @@ def contact_columns(d: Dialect, source: str) -> dict[str, str]:
 
 def contacts_sql(columns: dict[str, str], low: int, high: int, documents: str = "") -> str:
     """The contacts with ids in [low, high]. `documents`: a table of (id,
-    search_document) already generated (by the SQLite full-text thread)."""
+    search_document, …) already generated (by the SQLite full-text thread)."""
     joins = CONTACT_JOINS
     if documents:
         columns = {**columns, "search_document": "dd.search_document"}
@@ -234,11 +234,6 @@ def contacts_sql(columns: dict[str, str], low: int, high: int, documents: str = 
         f"INSERT INTO contacts_contact ({names})\nSELECT {exprs}{joins}\n"
         f"WHERE s.id BETWEEN {low} AND {high}"
     )
-
-
-def documents_sql(table: str) -> str:
-    """(id, search_document) only: what the full-text index is built from."""
-    return f"INSERT INTO {table} (id, search_document)\nSELECT s.id, {DOCUMENT_SQL}{CONTACT_JOINS}"
 
 
 def emails_sql() -> str:
