@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from relance.accounts.models import Client
+
 from .api_fixtures import Api, api, media, tokens  # noqa: F401
 from .factories import campaign
 
@@ -72,7 +74,7 @@ POST   /clients                                   201 201 403 403 403 403 401 40
 GET    /clients/{client}                          200 200 200 200 200 200 401 401 401
 GET    /clients/{other_client}                    200 200 200 200 200 404 401 401 401
 PATCH  /clients/{client}                          200 200 403 403 403 403 401 401 401
-DELETE /clients/{other_client}                    204 204 403 403 403 404 401 401 401
+DELETE /clients/{spare_client}                    204 204 403 403 403 404 401 401 401
 GET    /users                                     200 200 200 200 200 403 401 401 401
 POST   /users                                     201 403 403 403 403 403 401 401 401
 GET    /users/{officer}                           200 200 200 200 200 403 401 401 401
@@ -144,6 +146,8 @@ def briefs(media, cast):
     media.other_campaign = campaign(
         cast["manager"], "Salon", client_id=media.other_client.pk, team=["intern"]
     )
+    # A client with campaigns cannot be deleted: the delete row uses one without.
+    media.spare_client = Client.objects.create(name="Client sans campagne")
     return media
 
 
