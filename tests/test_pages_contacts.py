@@ -278,11 +278,12 @@ def test_contacts_page_makes_a_fixed_number_of_queries(login, sixty, django_asse
         assert small == large, search
     # Session, user, the matches (count and ids; on SQLite in name order, then
     # the names of the matches around the page to order them exactly), the
-    # page's rows with their outlet and show, 4 more for their primary e-mails,
-    # primary phones, beats and relationships, static lists, and the team for
-    # the "known by" filter (countries, regions and beats come from a cache:
-    # relance/contacts/choices.py). Pinned so that a query per row cannot creep in.
-    with django_assert_num_queries(11 if connection.vendor == "sqlite" else 10):
+    # page's rows with their outlet and show, one more for their primary
+    # e-mails, primary phones, beats and relationships, static lists, and the
+    # team for the "known by" filter (countries, regions and beats come from a
+    # cache: relance/contacts/choices.py). Pinned so that a query per row
+    # cannot creep in.
+    with django_assert_num_queries(8 if connection.vendor == "sqlite" else 7):
         response = http.get("/contacts/?size=200&q=journaliste&beat=energie")
     assert len(row_names(response)) == 60
     with CaptureQueriesContext(connection) as full:

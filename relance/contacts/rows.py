@@ -16,14 +16,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from relance.accounts.models import Language
+from relance.accounts.models import Language, User
 from relance.contacts.models import (
+    Beat,
     Contact,
     ContactBeat,
     ContactEmail,
@@ -65,8 +67,27 @@ class ContactRow:
         return f"{self.first_name} {self.last_name}".strip()
 
 
+# What the rows show of other tables, for the contacts of one page, in one
+# statement: each ORM query costs a round trip and its compilation (1.3 to
+# 2.4 ms each on PostgreSQL on the reference machine), and a page needs four.
+# Columns: kind, contact, text, detail, number; sorted as the page shows them
+# (beats by name, people who know the contact by strength then username).
+_DETAILS = """
+SELECT 0, contact_id, address, status, 0, '' FROM {email} WHERE is_primary AND contact_id IN ({ids})
+UNION ALL
+SELECT 1, contact_id, number, '', 0, '' FROM {phone} WHERE is_primary AND contact_id IN ({ids})
+UNION ALL
+SELECT 2, cb.contact_id, b.name, '', 0, b.name FROM {contact_beat} cb
+  JOIN {beat} b ON b.id = cb.beat_id WHERE cb.contact_id IN ({ids})
+UNION ALL
+SELECT 3, r.contact_id, TRIM(u.first_name || ' ' || u.last_name), u.username, r.strength,
+  u.username FROM {relationship} r JOIN {user} u ON u.id = r.user_id WHERE r.contact_id IN ({ids})
+ORDER BY 1, 5 DESC, 6
+"""
+
+
 def table_rows(contacts: QuerySet[Contact]) -> list[ContactRow]:
-    """The rows of `contacts`, in its order, in five queries whatever their number."""
+    """The rows of `contacts`, in its order, in two queries whatever their number."""
     rows = [
         ContactRow(*values)
         for values in contacts.values_list(
@@ -89,27 +110,27 @@ def table_rows(contacts: QuerySet[Contact]) -> list[ContactRow]:
     if not rows:
         return rows
     by_pk = {row.pk: row for row in rows}
-    ids = list(by_pk)
-    for pk, address, status in ContactEmail.objects.filter(
-        contact_id__in=ids, is_primary=True
-    ).values_list("contact_id", "address", "status"):
-        by_pk[pk].email, by_pk[pk].email_bounced = address, status == "bounced"
-    for pk, number in ContactPhone.objects.filter(contact_id__in=ids, is_primary=True).values_list(
-        "contact_id", "number"
-    ):
-        by_pk[pk].phone = number
-    for pk, name in (
-        ContactBeat.objects.filter(contact_id__in=ids)
-        .order_by("beat__name")
-        .values_list("contact_id", "beat__name")
-    ):
-        by_pk[pk].beats.append(name)
-    for pk, first, last, username, strength in Relationship.objects.filter(
-        contact_id__in=ids
-    ).values_list(
-        "contact_id", "user__first_name", "user__last_name", "user__username", "strength"
-    ):
-        by_pk[pk].known_by.append((f"{first} {last}".strip() or username, strength))
+    sql = _DETAILS.format(
+        ids=", ".join(["%s"] * len(by_pk)),
+        email=ContactEmail._meta.db_table,
+        phone=ContactPhone._meta.db_table,
+        contact_beat=ContactBeat._meta.db_table,
+        beat=Beat._meta.db_table,
+        relationship=Relationship._meta.db_table,
+        user=User._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(by_pk) * 4)
+        for kind, pk, text, detail, number, _sort in cursor.fetchall():
+            row = by_pk[pk]
+            if kind == 0 and not row.email:
+                row.email, row.email_bounced = text, detail == "bounced"
+            elif kind == 1 and not row.phone:
+                row.phone = text
+            elif kind == 2:
+                row.beats.append(text)
+            elif kind == 3:
+                row.known_by.append((text or detail, number))
     return rows
 
 
