@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -31,6 +32,7 @@ from relance.api.schemas import (
     patch_schema,
 )
 from relance.contacts.models import (
+    Beat,
     Contact,
     ContactBeat,
     ContactEmail,
@@ -172,34 +174,57 @@ class ContactQuery(PageQuery):
 _OUT_VALUES = ("id", *SCALAR_FIELDS, "opted_out", "opted_out_source", "created_at", "updated_at")
 
 
+# Every e-mail, phone and beat of a page of contacts in one statement (a
+# round trip and a compilation per ORM query is most of the time on
+# PostgreSQL). Columns: kind, contact, text, label, primary, status; in the
+# order ContactOut lists them (primary first, then by id; beats by name).
+_DETAILS = """
+SELECT 0, contact_id, address, label, is_primary, status, id, '' FROM {email}
+  WHERE contact_id IN ({ids})
+UNION ALL
+SELECT 1, contact_id, number, label, is_primary, '', id, '' FROM {phone}
+  WHERE contact_id IN ({ids})
+UNION ALL
+SELECT 2, cb.contact_id, b.name, '', FALSE, '', 0, b.name FROM {contact_beat} cb
+  JOIN {beat} b ON b.id = cb.beat_id WHERE cb.contact_id IN ({ids})
+ORDER BY 1, 5 DESC, 8, 7
+"""
+
+
 def contact_dicts(qs: QuerySet[Contact]) -> list[dict[str, Any]]:
     """What ContactOut shows for each contact of `qs`, in its order, as plain
-    values in four queries whatever their number."""
+    values in two queries whatever their number."""
     rows = list(qs.values(*_OUT_VALUES, "outlet__name", "show__name"))
+    if not rows:
+        return rows
     by_id = {row["id"]: row for row in rows}
     for row in rows:
         row["outlet"], row["show"] = row.pop("outlet__name"), row.pop("show__name")
         row.update(emails=[], phones=[], beats=[], email=None, email_status=None, phone=None)
-    for email in ContactEmail.objects.filter(contact_id__in=by_id).values(
-        "contact_id", "address", "label", "is_primary", "status"
-    ):
-        row = by_id[email.pop("contact_id")]
-        row["emails"].append(email)
-        if email["is_primary"] and row["email"] is None:
-            row["email"], row["email_status"] = email["address"], email["status"]
-    for phone in ContactPhone.objects.filter(contact_id__in=by_id).values(
-        "contact_id", "number", "label", "is_primary"
-    ):
-        row = by_id[phone.pop("contact_id")]
-        row["phones"].append(phone)
-        if phone["is_primary"] and row["phone"] is None:
-            row["phone"] = phone["number"]
-    for contact_id, name in (
-        ContactBeat.objects.filter(contact_id__in=by_id)
-        .order_by("beat__name")
-        .values_list("contact_id", "beat__name")
-    ):
-        by_id[contact_id]["beats"].append(name)
+    sql = _DETAILS.format(
+        ids=", ".join(["%s"] * len(by_id)),
+        email=ContactEmail._meta.db_table,
+        phone=ContactPhone._meta.db_table,
+        contact_beat=ContactBeat._meta.db_table,
+        beat=Beat._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(by_id) * 3)
+        for kind, contact_id, text, label, primary, status, _id, _name in cursor.fetchall():
+            row = by_id[contact_id]
+            primary = bool(primary)  # SQLite answers 0 or 1
+            if kind == 0:
+                row["emails"].append(
+                    {"address": text, "label": label, "is_primary": primary, "status": status}
+                )
+                if primary and row["email"] is None:
+                    row["email"], row["email_status"] = text, status
+            elif kind == 1:
+                row["phones"].append({"number": text, "label": label, "is_primary": primary})
+                if primary and row["phone"] is None:
+                    row["phone"] = text
+            else:
+                row["beats"].append(text)
     return rows
 
 
