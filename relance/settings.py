@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Before django_tasks_db: its `db_worker` command is wrapped by ours,
+    # which recovers the outbox when a worker starts (docs/sending.md).
+    "relance.outreach",
     "django_tasks_db",
     "relance.accounts",
     "relance.audit",
@@ -174,6 +177,16 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 EMAIL_URL = env_str("EMAIL_URL")
 MAILERS = mailers_setting(EMAIL_URL)
 DEFAULT_FROM_EMAIL = env_str("RELANCE_FROM_EMAIL", "Relance <relance@localhost>")
+# Campaign e-mails (docs/sending.md): the address they come from (the
+# manager's name is shown with it; replies go to the manager), messages per
+# claimed batch (one SMTP connection each), attempts on temporary errors
+# before giving up, the first retry delay (doubled each time), and how long
+# a row may stay "sending" before its worker is taken for dead.
+CAMPAIGN_FROM_EMAIL = env_str("RELANCE_CAMPAIGN_FROM_EMAIL")
+SEND_BATCH_SIZE = env_int("RELANCE_SEND_BATCH_SIZE", 50, minimum=1)
+SEND_MAX_ATTEMPTS = env_int("RELANCE_SEND_MAX_ATTEMPTS", 8, minimum=1)
+SEND_RETRY_SECONDS = env_int("RELANCE_SEND_RETRY_SECONDS", 60, minimum=1)
+SENDING_TIMEOUT_SECONDS = env_int("RELANCE_SENDING_TIMEOUT_SECONDS", 600, minimum=1)
 
 # --- Internationalisation -------------------------------------------------
 

@@ -80,3 +80,49 @@ def _fresh_cache():
 
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class SmtpRecorder:
+    """aiosmtpd handler keeping every message it accepts; `answers` maps a
+    recipient address to the reply its RCPT gets instead ("451 4.7.1 …")."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.answers: dict[str, str] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        answer = self.answers.get(address)
+        if answer:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return f"250 2.0.0 Ok: queued as Q{len(self.envelopes)}"
+
+
+@pytest.fixture
+def smtpd(settings):
+    """A real SMTP server on loopback (aiosmtpd); MAILERS points Django at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    recorder = SmtpRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    recorder.port = port
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
+        }
+    }
+    try:
+        yield recorder
+    finally:
+        controller.stop()

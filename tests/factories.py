@@ -31,3 +31,23 @@ def campaign(actor: User, title: str = "Lancement du parc éolien", **fields: An
         data["client_id"] = Client.objects.order_by("pk").values_list("pk", flat=True).first()
     data.update(fields)
     return create_campaign(actor, data)
+
+
+def recipients(actor: User, brief: Campaign, contacts: list[Contact]) -> list[Any]:
+    """Put contacts on a campaign's target list (as targeting will)."""
+    from relance.campaigns.models import Recipient
+
+    return [Recipient.objects.create(campaign=brief, contact=c, added_by=actor) for c in contacts]
+
+
+def message(actor: User, brief: Campaign, language: str = "fr", **fields: Any) -> Any:
+    """The campaign's message in one language, through the service."""
+    from relance.outreach.services import save_message
+
+    data = {
+        "subject": "Communiqué : {{ outlet }}",
+        "body": "<p>Bonjour {{ first_name }} {{ last_name }},</p><p>Le parc éolien.</p>"
+        "<p>{{ signature }}</p>",
+    }
+    data.update(fields)
+    return save_message(actor, brief, language, data)

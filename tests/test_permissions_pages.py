@@ -96,6 +96,14 @@ campaigns:campaign_delete     200 200 403 403 403 403 302
 campaigns:attachment_upload   405 405 405 405 405 405 302
 campaigns:attachment_download 200 200 200 200 200 200 302
 campaigns:attachment_delete   405 405 405 405 405 405 302
+outreach:message_edit         200 200 200 200 200 403 302
+outreach:message_preview      200 200 200 200 200 403 302
+outreach:message_test         405 405 405 405 405 405 302
+outreach:sending              200 200 200 200 200 200 302
+outreach:send                 405 405 405 405 405 405 302
+outreach:pause                405 405 405 405 405 405 302
+outreach:resume               405 405 405 405 405 405 302
+outreach:requeue              405 405 405 405 405 405 302
 """
 # Pages reached only from an e-mailed link, tested in test_accounts_reset.
 NOT_IN_TABLE = {"password_reset_confirm"}
@@ -200,6 +208,8 @@ def url_for(name: str, ids: dict[str, int]) -> str:
         kwargs = {"pk": ids["campaign"]}
         if name in {"campaigns:attachment_download", "campaigns:attachment_delete"}:
             kwargs["attachment_id"] = ids["attachment"]
+    if kwargs is None and name.startswith("outreach:"):
+        kwargs = {"pk": ids["campaign"]}
     if kwargs is None and name == "contacts:relationship_set":
         kwargs = {"pk": ids["contact"]}
     return reverse(name, kwargs=kwargs or {})
@@ -224,6 +234,8 @@ OTHER_CLIENT_CAMPAIGN = {
     "campaigns:campaign_edit": 403,  # refused on the role first, as for clients
     "campaigns:campaign_delete": 403,
     "campaigns:attachment_download": 404,
+    "outreach:sending": 404,
+    "outreach:message_edit": 403,  # refused on the role first
 }
 
 

@@ -42,6 +42,10 @@ class Cap(StrEnum):
     EDIT_CAMPAIGNS = "edit_campaigns"
     # Edit and delete any campaign: those who answer for the client's work.
     EDIT_ALL_CAMPAIGNS = "edit_all_campaigns"
+    # Queue, schedule, pause and resume a campaign's e-mails, on campaigns
+    # one is on (every campaign with EDIT_ALL_CAMPAIGNS). Interns, community
+    # managers and clients never send in the agency's name.
+    SEND_CAMPAIGNS = "send_campaigns"
 
 
 _STAFF_READ = {Cap.VIEW_MEDIA, Cap.VIEW_CLIENTS, Cap.VIEW_TEAM, Cap.VIEW_CAMPAIGNS}
@@ -60,10 +64,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.VIEW_AUDIT,
             Cap.EDIT_CAMPAIGNS,
             Cap.EDIT_ALL_CAMPAIGNS,
+            Cap.SEND_CAMPAIGNS,
         }
     ),
     Role.PRESS_OFFICER: frozenset(
-        _EDITOR | {Cap.DELETE_MEDIA, Cap.IMPORT_CONTACTS, Cap.EXPORT_CONTACTS, Cap.EDIT_CAMPAIGNS}
+        _EDITOR
+        | {
+            Cap.DELETE_MEDIA,
+            Cap.IMPORT_CONTACTS,
+            Cap.EXPORT_CONTACTS,
+            Cap.EDIT_CAMPAIGNS,
+            Cap.SEND_CAMPAIGNS,
+        }
     ),
     Role.INTERN: frozenset(_EDITOR),
     Role.COMMUNITY_MANAGER: frozenset(_EDITOR),

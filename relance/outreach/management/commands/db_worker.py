@@ -1,0 +1,51 @@
+"""`relance db_worker`: django-tasks-db's worker, plus the outbox's recovery.
+
+When it starts, and then every minute (or every SENDING_TIMEOUT_SECONDS if
+shorter) in a background thread, rows a dead worker left 'sending' become
+'uncertain' (or queued again if they were never started), and queued rows
+whose task was lost get one again (relance.outreach.sending.recover).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections
+from django_tasks_db.management.commands.db_worker import Command as WorkerCommand
+
+from relance.outreach import sending
+
+logger = logging.getLogger(__name__)
+
+
+def _watch(stop: threading.Event, every: float) -> None:
+    while not stop.wait(every):
+        try:
+            sending.mark_stale()
+        except Exception:  # the next round tries again; sending goes on
+            logger.exception("outbox recovery failed")
+        finally:
+            close_old_connections()
+
+
+class Command(WorkerCommand):
+    help = WorkerCommand.help + " Recovers the campaign outbox on start and every minute."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            sending.recover()
+        except DatabaseError:  # not migrated yet, database away: tasks will say so
+            logger.exception("outbox recovery failed at start")
+        finally:
+            close_old_connections()
+        stop = threading.Event()
+        every = float(min(60, settings.SENDING_TIMEOUT_SECONDS))
+        watcher = threading.Thread(target=_watch, args=(stop, every), daemon=True)
+        watcher.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()
