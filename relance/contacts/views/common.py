@@ -18,6 +18,8 @@ from django_htmx.http import push_url
 
 from relance.accounts.permissions import Cap, require
 from relance.contacts.search import DEFAULT_PAGE_SIZE, ContactFilters, Page
+from relance.contacts.services import reads
+from relance.lib.paging import page_bounds
 
 
 def media_view(cap: Cap = Cap.VIEW_MEDIA, *, methods: tuple[str, ...] = ("GET", "HEAD")):
@@ -29,7 +31,12 @@ def media_view(cap: Cap = Cap.VIEW_MEDIA, *, methods: tuple[str, ...] = ("GET", 
         @wraps(view)
         def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             require(request.user, cap)
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except reads.ReadBudgetExceeded as exc:
+                response = render(request, "429.html", {"message": exc.message}, status=429)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
 
         if methods == ("POST",):
             checked = require_POST(gated)
@@ -80,16 +87,32 @@ def with_query(path: str, query: str) -> str:
     return f"{path}?{query}" if query else path
 
 
-def pager_links(path: str, page: Page, make_query: Callable[[int], str]) -> dict[str, str]:
+def pager_links(
+    path: str, page: Page, make_query: Callable[[int], str], readable: int | None = None
+) -> dict[str, str]:
+    """Links to the other pages; none past the last page the user may read
+    (`readable`, see reads.page_limits), with the reason instead."""
     links = {}
     if page.has_previous:
         links["previous"] = with_query(path, make_query(page.number - 1))
         links["first"] = with_query(path, make_query(1))
-    if page.has_next:
+    if page.has_next and readable is not None and page.number >= readable:
+        links["limit"] = str(reads.too_deep().args[0])
+    elif page.has_next:
         links["next"] = with_query(path, make_query(page.number + 1))
-        if page.last:
+        if page.last and (readable is None or page.last <= readable):
             links["last"] = with_query(path, make_query(page.last))
     return links
+
+
+def readable_page(request: HttpRequest, page: Any, size: Any) -> tuple[int, int, int | None]:
+    """(page number, page size, last readable page or None) for this user:
+    roles without export rights read small pages, and no further than the
+    first results of a search (relance.contacts.services.reads)."""
+    wanted = page_bounds(page, size, 0, clamp=False)
+    size, last = reads.page_limits(request.user, wanted.size)
+    number = wanted.number if last is None else min(wanted.number, last)
+    return number, size, last
 
 
 def messages_of(exc: ValidationError) -> str:

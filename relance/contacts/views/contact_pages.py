@@ -18,6 +18,7 @@ from relance.contacts.forms import ContactForm, RelationshipForm
 from relance.contacts.models import Beat, Contact, Outlet, Show
 from relance.contacts.search import search_outlets
 from relance.contacts.services import contacts as contact_services
+from relance.contacts.services import reads
 from relance.contacts.timeline import timeline
 from relance.contacts.views.common import media_view, messages_of
 
@@ -63,6 +64,7 @@ def contact_detail(request, pk: int):
             {"nav": "contacts", "contact": contact, "erasure": erased},
             status=410,
         )
+    reads.charge_contact_reads(request.user, 1)
     return render(request, "contacts/contact_detail.html", _detail_context(request, contact))
 
 

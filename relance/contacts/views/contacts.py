@@ -38,11 +38,13 @@ from relance.contacts.search import (
     search_page,
 )
 from relance.contacts.services import lists as list_services
+from relance.contacts.services import reads
 from relance.contacts.views.common import (
     contact_query,
     media_view,
     messages_of,
     pager_links,
+    readable_page,
     render_results,
     with_query,
 )
@@ -93,13 +95,11 @@ def plain_columns() -> list[dict]:
 def results_context(request, filters: ContactFilters) -> dict:
     """What the results block needs; the same queries whatever the page size."""
     path = reverse("contacts:contact_list")
-    page = search_page(
-        request.user,
-        filters,
-        request.GET.get("page"),
-        request.GET.get("size"),
-        prepare=table_rows,
+    number, size, readable = readable_page(
+        request, request.GET.get("page"), request.GET.get("size")
     )
+    page = search_page(request.user, filters, number, size, prepare=table_rows)
+    reads.charge_contact_reads(request.user, len(page.items))
     query = contact_query(filters)
     # Static lists: targets of the bulk actions and choices of the list filter.
     static_lists = list(MediaList.objects.filter(kind=ListKind.STATIC).only("pk", "name"))
@@ -109,7 +109,9 @@ def results_context(request, filters: ContactFilters) -> dict:
         "count_display": count_display(page),
         "page_sizes": PAGE_SIZES,
         "columns": sort_columns(path, filters, page.size),
-        "pager": pager_links(path, page, lambda n: contact_query(filters, size=page.size, page=n)),
+        "pager": pager_links(
+            path, page, lambda n: contact_query(filters, size=page.size, page=n), readable
+        ),
         # The search alone (no paging), for bulk actions, exports and smart lists.
         "query": query,
         "state_url": with_query(path, contact_query(filters, size=page.size, page=page.number)),

@@ -17,12 +17,14 @@ from relance.contacts.models import ContactRole, ListKind, MediaList, OutletKind
 from relance.contacts.rows import table_rows
 from relance.contacts.search import ContactFilters, paginate, search_contacts
 from relance.contacts.services import lists as list_services
+from relance.contacts.services import reads
 from relance.contacts.views.common import (
     contact_query,
     media_view,
     messages_of,
     pager_links,
     query_string,
+    readable_page,
     render_results,
     with_query,
 )
@@ -132,8 +134,12 @@ def list_detail(request, pk: int):
     path = reverse("contacts:list_detail", args=[media_list.pk])
     # A saved search is re-run now: contacts added since it was saved appear.
     qs = list_services.list_contacts(request.user, media_list)
-    page = paginate(qs.only("pk"), request.GET.get("page"), request.GET.get("size"))
+    number, size, readable = readable_page(
+        request, request.GET.get("page"), request.GET.get("size")
+    )
+    page = paginate(qs.only("pk"), number, size)
     page.items = table_rows(qs.filter(pk__in=[c.pk for c in page.items]))
+    reads.charge_contact_reads(request.user, len(page.items))
 
     def query(number: int) -> str:
         return query_string(
@@ -148,7 +154,7 @@ def list_detail(request, pk: int):
         "media_list": media_list,
         "page": page,
         "count_display": count_display(page),
-        "pager": pager_links(path, page, query),
+        "pager": pager_links(path, page, query, readable),
         "columns": plain_columns(),
         "today": timezone.localdate(),
         "selectable": not smart and has(request.user, Cap.MANAGE_LISTS),

@@ -23,10 +23,12 @@ from relance.contacts.search import (
     search_page,
 )
 from relance.contacts.services import outlets as outlet_services
+from relance.contacts.services import reads
 from relance.contacts.views.common import (
     media_view,
     pager_links,
     query_string,
+    readable_page,
     render_results,
     with_query,
 )
@@ -103,20 +105,18 @@ def outlet_list(request):
 def outlet_detail(request, pk: int):
     outlet = get_object_or_404(Outlet, pk=pk)
     filters = ContactFilters(outlet=str(outlet.pk))
-    contacts = search_page(
-        request.user,
-        filters,
-        request.GET.get("page"),
-        OUTLET_CONTACTS_PER_PAGE,
-        prepare=table_rows,
+    number, size, readable = readable_page(
+        request, request.GET.get("page"), OUTLET_CONTACTS_PER_PAGE
     )
+    contacts = search_page(request.user, filters, number, size, prepare=table_rows)
+    reads.charge_contact_reads(request.user, len(contacts.items))
     path = reverse("contacts:outlet_detail", args=[outlet.pk])
     context = {
         "nav": "outlets",
         "outlet": outlet,
         "shows": list(outlet.shows.annotate(n=Count("contacts")).order_by("name")),
         "page": contacts,
-        "pager": pager_links(path, contacts, lambda n: f"page={n}" if n > 1 else ""),
+        "pager": pager_links(path, contacts, lambda n: f"page={n}" if n > 1 else "", readable),
         "columns": plain_columns(),
         "contacts_url": with_query(
             reverse("contacts:contact_list"), query_string({"outlet": outlet.pk})
