@@ -187,6 +187,9 @@ SEND_BATCH_SIZE = env_int("RELANCE_SEND_BATCH_SIZE", 50, minimum=1)
 SEND_MAX_ATTEMPTS = env_int("RELANCE_SEND_MAX_ATTEMPTS", 8, minimum=1)
 SEND_RETRY_SECONDS = env_int("RELANCE_SEND_RETRY_SECONDS", 60, minimum=1)
 SENDING_TIMEOUT_SECONDS = env_int("RELANCE_SENDING_TIMEOUT_SECONDS", 600, minimum=1)
+# The campaign mailbox the worker reads every few minutes for bounces and
+# replies (`relance ingest-mail --imap`, docs/mail.md): imaps://user:pass@host/INBOX.
+INBOUND_IMAP_URL = env_url("RELANCE_INBOUND_IMAP_URL", {"imap", "imaps"})
 
 # --- Internationalisation -------------------------------------------------
 

@@ -105,6 +105,11 @@ def _audit_summary(action: str, changes: dict[str, Any]) -> tuple[str, tuple[str
         if changes.get("by") == "journalist":
             return _("Opted out at their own request"), ()
         return _("Opted out by the agency"), ()
+    if action == "pause":
+        until = (changes.get("paused_until") or [None, None])[-1] or "?"
+        if changes.get("by") == "auto_reply":
+            return _("Paused until %(date)s (automatic reply)") % {"date": until}, ()
+        return _("Paused until %(date)s") % {"date": until}, ()
     if action == "opt_in":
         return _("Opted back in"), ()
     if action == "relationship_set":

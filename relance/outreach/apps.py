@@ -6,3 +6,7 @@ class OutreachConfig(AppConfig):
     name = "relance.outreach"
     label = "outreach"
     verbose_name = _("Outreach")
+
+    def ready(self) -> None:
+        # Registers the outreach events on the contact's timeline.
+        from relance.outreach import history  # noqa: F401

@@ -105,6 +105,11 @@ class OutboxMessage(models.Model):
     smtp_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     server_reply = models.CharField(max_length=500, blank=True)
+    # Filled by `relance ingest-mail` (relance.outreach.inbound): a hard
+    # bounce sets `bounced_at` (and the state "bounced"); soft bounces (a
+    # full mailbox, a greylisting server giving up) are only counted.
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    soft_bounces = models.PositiveSmallIntegerField(default=0)
     queued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -116,9 +121,74 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["campaign", "state"]),
             models.Index(fields=["state", "next_attempt_at"]),
+            # Inbound mail without a usable Message-ID is matched by address.
+            models.Index(fields=["to_address"]),
         ]
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
 
     def __str__(self) -> str:
         return f"{self.to_address} ({self.state})"
+
+
+class InboundKind(models.TextChoices):
+    BOUNCE = "bounce", _("Bounce")
+    AUTO_REPLY = "auto_reply", _("Automatic reply")
+    REPLY = "reply", _("Reply")
+    OTHER = "other", _("Other")
+
+
+class InboundMessage(models.Model):
+    """One message read from the campaign mailbox by `relance ingest-mail`.
+
+    `key` (the message's Message-ID, or a digest of its bytes when it has
+    none) makes ingestion idempotent: a message read twice, from a re-run or
+    from an IMAP folder that kept it unseen, changes nothing the second
+    time. Replies keep their text (quotes stripped) and are shown on the
+    contact's timeline and on the campaign."""
+
+    key = models.CharField(max_length=250, unique=True)
+    kind = models.CharField(max_length=10, choices=InboundKind.choices)
+    # The classifier's reason ("userunknown", "mailboxfull", "complaint",
+    # "unsubscribe"…) and what ingesting did ("hard_bounce", "paused"…).
+    reason = models.CharField(max_length=40, blank=True)
+    effect = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    outbox = models.ForeignKey(
+        OutboxMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound"
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound",
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound",
+    )
+    sender = models.CharField(max_length=254, blank=True)
+    recipient = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=250, blank=True)
+    hard = models.BooleanField(default=False)
+    return_date = models.DateField(null=True, blank=True)
+    # Replies: the new words, quotes and signature stripped.
+    summary = models.TextField(blank=True)
+    received_at = models.DateTimeField()
+    ingested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["contact", "received_at"]),
+            models.Index(fields=["campaign", "kind"]),
+        ]
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.key}"

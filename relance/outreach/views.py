@@ -21,7 +21,7 @@ from relance.campaigns.models import Campaign, Recipient
 from relance.campaigns.services import can_edit, clean_datetime, sanitise_body, visible_campaigns
 from relance.campaigns.views import POST, READ, WRITE, gated
 from relance.outreach import compose, services
-from relance.outreach.models import OutboxMessage, OutboxState
+from relance.outreach.models import InboundKind, InboundMessage, OutboxMessage, OutboxState
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -171,6 +171,12 @@ def sending(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "campaigns",
             "has_message": bool(services.messages_by_language(campaign)),
             "recipient_count": Recipient.objects.filter(campaign=campaign).count(),
+            # Replies read from the campaign mailbox (relance ingest-mail).
+            "replies": list(
+                InboundMessage.objects.filter(campaign=campaign, kind=InboundKind.REPLY)
+                .select_related("contact")
+                .order_by("-received_at", "-id")[:50]
+            ),
         }
     )
     return render(request, "outreach/sending.html", context)

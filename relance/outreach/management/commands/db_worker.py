@@ -4,12 +4,16 @@ When it starts, and then every minute (or every SENDING_TIMEOUT_SECONDS if
 shorter) in a background thread, rows a dead worker left 'sending' become
 'uncertain' (or queued again if they were never started), and queued rows
 whose task was lost get one again (relance.outreach.sending.recover).
+With RELANCE_INBOUND_IMAP_URL set, it also enqueues the reading of the
+campaign mailbox every five minutes (relance.outreach.tasks.ingest_imap;
+running it twice at once is harmless: inbound messages are keyed).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +25,11 @@ from relance.outreach import sending
 logger = logging.getLogger(__name__)
 
 
+IMAP_EVERY = 300.0
+
+
 def _watch(stop: threading.Event, every: float) -> None:
+    last_imap = 0.0
     while not stop.wait(every):
         try:
             sending.mark_stale()
@@ -29,6 +37,16 @@ def _watch(stop: threading.Event, every: float) -> None:
             logger.exception("outbox recovery failed")
         finally:
             close_old_connections()
+        if settings.INBOUND_IMAP_URL and time.monotonic() - last_imap >= IMAP_EVERY:
+            last_imap = time.monotonic()
+            try:
+                from relance.outreach.tasks import ingest_imap
+
+                ingest_imap.enqueue()
+            except Exception:
+                logger.exception("could not enqueue the mailbox reading")
+            finally:
+                close_old_connections()
 
 
 class Command(WorkerCommand):
