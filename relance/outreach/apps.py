@@ -9,4 +9,8 @@ class OutreachConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the outreach events on the contact's timeline.
-        from relance.outreach import history  # noqa: F401
+        from relance.contacts import signals
+        from relance.outreach import history, privacy  # noqa: F401
+
+        signals.personal_data_requested.connect(privacy.export_sections, dispatch_uid="outreach")
+        signals.person_erased.connect(privacy.erase, dispatch_uid="outreach")

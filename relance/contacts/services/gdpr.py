@@ -16,6 +16,7 @@ from relance.accounts.models import User
 from relance.accounts.permissions import Cap, require
 from relance.audit import services as audit
 from relance.audit.models import AuditEntry
+from relance.contacts import signals
 from relance.contacts.models import (
     Contact,
     ContactBeat,
@@ -79,6 +80,8 @@ def export_person(actor: User | None, contact: Contact) -> dict[str, Any]:
             for e in audit.history("contact", [c.pk])
         ],
     }
+    for _receiver, sections in signals.personal_data_requested.send(sender=Contact, contact=c):
+        data.update(sections or {})
     audit.record(actor, "personal_data_export", c)
     return data
 
@@ -123,6 +126,7 @@ def erase_person(actor: User | None, contact: Contact) -> Contact:
     AuditEntry.objects.filter(target_type="contact", target_id=c.pk).update(
         target_label=f"#{c.pk}", changes={}
     )
+    signals.person_erased.send(sender=Contact, contact_id=c.pk)
     audit.record(actor, "erase", c, target_label=f"#{c.pk}")
     return c
 
