@@ -291,3 +291,38 @@ def test_documents_out_of_step_are_recomputed_by_the_services(monkeypatch):
     assert any("out of step" in m for m in messages)
     assert_derived_columns_match_services()
     assert not fulltext_ids("stale")
+
+
+def test_campaigns_in_every_state_with_their_outcomes(demo):
+    from relance.campaigns.models import Campaign, Recipient
+    from relance.outreach.models import InboundMessage, OutboxMessage
+
+    campaigns = Campaign.objects.all()
+    assert set(campaigns.values_list("status", flat=True)) == {"draft", "scheduled", "sent"}
+    assert set(campaigns.values_list("kind", flat=True)) == {"release", "event", "press_conference"}
+    assert {c.client.name for c in campaigns} == {"Héliande Énergies", "Maison Boréalie"}
+    sent = campaigns.filter(status="sent")
+    assert not OutboxMessage.objects.filter(campaign__in=sent, state="queued").exists()
+    kinds = set(InboundMessage.objects.values_list("kind", flat=True))
+    assert kinds == {"bounce", "reply", "auto_reply"}
+    # What came back is where a press officer looks for it.
+    for bounce in InboundMessage.objects.filter(kind="bounce"):
+        assert bounce.contact.emails.get(address=bounce.recipient).status == "bounced"
+        assert Recipient.objects.get(outbox=bounce.outbox).state == "bounced"
+    away = InboundMessage.objects.filter(kind="auto_reply").first()
+    assert away.contact.paused_until == away.return_date
+    assert (
+        Recipient.objects.exclude(replied_at=None).count()
+        == InboundMessage.objects.filter(kind="reply").count()
+    )
+    assert Recipient.objects.exclude(rsvp="").exists()
+    scheduled = campaigns.get(status="scheduled")
+    assert OutboxMessage.objects.filter(campaign=scheduled, state="queued").exists()
+    # A second build adds nothing.
+    counts = (Campaign.objects.count(), Recipient.objects.count(), InboundMessage.objects.count())
+    build_demo(SIZE, seed=42)
+    assert (
+        Campaign.objects.count(),
+        Recipient.objects.count(),
+        InboundMessage.objects.count(),
+    ) == counts

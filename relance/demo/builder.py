@@ -36,6 +36,7 @@ from relance.contacts.models import (
 from relance.contacts.services.beats import beats_for
 from relance.demo import DEMO_AGENCY_NAME, DEMO_PASSWORD, DEMO_SOURCE, bulk
 from relance.demo import vocabulary as v
+from relance.demo.campaigns import build_campaigns
 from relance.demo.catalog import Catalog, OutletSpec, outlet_count
 from relance.demo.spec import INFLUENCER_ALLOCS, OutletRef, SpecBuilder, build_spec
 
@@ -111,6 +112,8 @@ def build_demo(
         timings = _build_contacts(seed, contacts, existing, users, beats, say, strategy)
     _lists(users["directrice"])
     say("media lists")
+    build_campaigns(seed)
+    say("campaigns")
     choices.forget()
     seconds = time.perf_counter() - start
     return DemoResult(
