@@ -48,6 +48,8 @@ def test_openapi_lists_every_resource(client):
             "users/{username}",
             "campaigns",
             "campaigns/{id}",
+            "campaigns/{id}/recipients",
+            "campaigns/{id}/recipients/{contact_id}",
         )
     }
     contact = schema["components"]["schemas"]["ContactOut"]["properties"]

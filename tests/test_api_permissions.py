@@ -19,6 +19,7 @@ import pytest
 from django.db import transaction
 
 from relance.accounts.models import Client
+from relance.campaigns.models import Recipient
 
 from .api_fixtures import Api, api, media, tokens  # noqa: F401
 from .factories import campaign
@@ -88,6 +89,10 @@ PATCH  /campaigns/{campaign}                      200 200 200 403 403 403 401 40
 PATCH  /campaigns/{other_campaign}                200 200 403 403 403 404 401 401 401
 DELETE /campaigns/{campaign}                      204 204 403 403 403 403 401 401 401
 DELETE /campaigns/{other_campaign}                204 204 403 403 403 404 401 401 401
+GET    /campaigns/{campaign}/recipients           200 200 200 200 200 403 401 401 401
+POST   /campaigns/{campaign}/recipients           200 200 200 403 403 403 401 401 401
+POST   /campaigns/{other_campaign}/recipients     200 200 403 403 403 404 401 401 401
+PATCH  /campaigns/{campaign}/recipients/{claire}  200 200 200 403 403 403 401 401 401
 """
 
 # Valid bodies, so that the status says what the role may do, not what the body lacks.
@@ -111,6 +116,9 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/campaigns"): lambda m: {"client_id": m.client.pk, "title": "Nouveau lancement"},
     ("PATCH", "/campaigns/{campaign}"): {"summary": "Mise à jour"},
     ("PATCH", "/campaigns/{other_campaign}"): {"summary": "Mise à jour"},
+    ("POST", "/campaigns/{campaign}/recipients"): lambda m: {"contact_ids": [m.elodie.pk]},
+    ("POST", "/campaigns/{other_campaign}/recipients"): lambda m: {"contact_ids": [m.elodie.pk]},
+    ("PATCH", "/campaigns/{campaign}/recipients/{claire}"): {"rsvp": "yes"},
 }
 
 ROWS = [line.split() for line in TABLE.strip().splitlines()[1:]]
@@ -146,6 +154,7 @@ def briefs(media, cast):
     media.other_campaign = campaign(
         cast["manager"], "Salon", client_id=media.other_client.pk, team=["intern"]
     )
+    Recipient.objects.create(campaign=media.campaign, contact=media.claire)
     # A client with campaigns cannot be deleted: the delete row uses one without.
     media.spare_client = Client.objects.create(name="Client sans campagne")
     return media

@@ -93,6 +93,7 @@ campaigns:campaign_create     200 200 200 403 403 403 302
 campaigns:campaign_detail     200 200 200 200 200 200 302
 campaigns:campaign_edit       200 200 200 403 403 403 302
 campaigns:campaign_delete     200 200 403 403 403 403 302
+campaigns:targeting           200 200 200 403 403 403 302
 campaigns:attachment_upload   405 405 405 405 405 405 302
 campaigns:attachment_download 200 200 200 200 200 200 302
 campaigns:attachment_delete   405 405 405 405 405 405 302
@@ -233,6 +234,7 @@ OTHER_CLIENT_CAMPAIGN = {
     "campaigns:campaign_detail": 404,
     "campaigns:campaign_edit": 403,  # refused on the role first, as for clients
     "campaigns:campaign_delete": 403,
+    "campaigns:targeting": 403,  # refused on the role first
     "campaigns:attachment_download": 404,
     "outreach:sending": 404,
     "outreach:message_edit": 403,  # refused on the role first

@@ -8,17 +8,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from relance.accounts.models import Language
+from relance.accounts.permissions import Cap, require
 from relance.api.auth import actor
 from relance.api.common import get_or_404
 from relance.api.pagination import PageQuery, page_of
 from relance.api.schemas import ERRORS, Id, LocalDateTime, PageOut, WriteSchema, patch_schema
-from relance.campaigns import services
-from relance.campaigns.models import Campaign, CampaignKind, CampaignStatus
+from relance.campaigns import recipients, services
+from relance.campaigns.models import Campaign, CampaignKind, CampaignStatus, Rsvp
 
 router = Router(tags=["campaigns"])
 
@@ -175,3 +176,107 @@ def delete_campaign(request: HttpRequest, id: int) -> Status[None]:
     user = actor(request)
     services.delete_campaign(user, get_or_404(services.visible_campaigns(user), id))
     return Status(204, None)
+
+
+# --- Recipients (targeting, outside sends, RSVPs) -----------------------------
+
+
+class RecipientOut(Schema):
+    contact_id: int
+    state: str = Field(description="targeted, queued, sent, failed or bounced.")
+    sent_at: LocalDateTime | None
+    opened_at: LocalDateTime | None
+    clicked_at: LocalDateTime | None
+    replied_at: LocalDateTime | None
+    rsvp: str | None = Field(description="yes, no, maybe or null.")
+    guests: int
+    score: float | None = Field(description="Relevance when targeting proposed the contact.")
+    reasons: list[str] = Field(description="Why targeting proposed the contact.")
+
+    @staticmethod
+    def resolve_rsvp(obj: Any) -> str | None:
+        return obj.rsvp or None
+
+
+class RecipientsIn(WriteSchema):
+    contact_ids: list[int] = Field([], description="Contacts to add.")
+    list_id: Id | None = Field(None, description="A media list whose members to add.")
+    sent_at: datetime | None = Field(
+        None,
+        description="Records a send made outside Relance (wire service, another tool):"
+        " these recipients count as sent.",
+    )
+    allow_recent: bool = Field(
+        False,
+        description="Add contacts pitched in the last 7 days anyway (campaign manager"
+        " and account managers only). Opt-outs, pauses and bounces are never added.",
+    )
+
+
+class RecipientsAdded(Schema):
+    added: int
+    already: int
+    refused: dict[str, int] = Field(
+        description="Contacts not added, by reason: opted_out, do_not_contact, paused,"
+        " bounced, recently_pitched."
+    )
+    refused_ids: dict[str, list[int]]
+    unknown: list[int] = Field(description="Ids of no contact (or of erased contacts).")
+
+
+class RsvpIn(WriteSchema):
+    rsvp: Rsvp | None = Field(description="yes, no, maybe, or null to clear it.")
+    guests: int | None = Field(None, description="Companions or camera crew, 0-50.")
+
+
+@router.get(
+    "/{id}/recipients",
+    response={200: PageOut[RecipientOut], **ERRORS},
+    summary="List a campaign's recipients",
+)
+def list_recipients(request: HttpRequest, id: int, query: Query[PageQuery]) -> dict[str, Any]:
+    """The target list is part of the media database: a client viewer sees
+    the campaign, not who it went to (403)."""
+    user = actor(request)
+    brief = get_or_404(services.visible_campaigns(user), id)
+    require(user, Cap.VIEW_MEDIA)
+    return page_of(request, brief.recipients.order_by("id"), query)
+
+
+@router.post(
+    "/{id}/recipients",
+    response={200: RecipientsAdded, **ERRORS},
+    summary="Add recipients (or record an outside send)",
+)
+def add_recipients(request: HttpRequest, id: int, payload: RecipientsIn) -> dict[str, Any]:
+    """Contacts who opted out, are do-not-contact, paused, whose address
+    bounced, or (unless `allow_recent`) were pitched in the last 7 days are
+    refused and counted by reason."""
+    user = actor(request)
+    brief = get_or_404(services.visible_campaigns(user), id)
+    result = recipients.add_recipients(
+        user,
+        brief,
+        payload.contact_ids,
+        list_id=payload.list_id,
+        sent_at=payload.sent_at,
+        allow_recent=payload.allow_recent,
+    )
+    return result.as_dict()
+
+
+@router.patch(
+    "/{id}/recipients/{contact_id}",
+    response={200: RecipientOut, **ERRORS},
+    summary="Record a recipient's RSVP",
+)
+def update_recipient(request: HttpRequest, id: int, contact_id: int, payload: RsvpIn) -> Any:
+    user = actor(request)
+    brief = get_or_404(services.visible_campaigns(user), id)
+    if not 1 <= contact_id <= 2**63 - 1:
+        raise Http404
+    row = brief.recipients.filter(contact_id=contact_id).select_related("campaign").first()
+    if row is None:
+        raise Http404
+    data = payload.data()
+    return recipients.set_rsvp(user, row, data.get("rsvp"), data.get("guests"))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from relance.campaigns import views
+from relance.campaigns import targeting_views, views
 
 app_name = "campaigns"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/delete/", views.campaign_delete, name="campaign_delete"),
+    path("campaigns/<int:pk>/targeting/", targeting_views.targeting_page, name="targeting"),
     path(
         "campaigns/<int:pk>/attachments/",
         views.attachment_upload,
