@@ -106,8 +106,10 @@ outreach:pause                405 405 405 405 405 405 302
 outreach:resume               405 405 405 405 405 405 302
 outreach:requeue              405 405 405 405 405 405 302
 """
-# Pages reached only from an e-mailed link, tested in test_accounts_reset.
-NOT_IN_TABLE = {"password_reset_confirm"}
+# Pages reached only from an e-mailed link with a signed token, tested in
+# test_accounts_reset and test_outreach_preferences (the token is the only
+# authority: anyone holding it, signed in or not, gets the page).
+NOT_IN_TABLE = {"password_reset_confirm", "outreach:preferences", "outreach:unsubscribe"}
 
 
 def expectations() -> dict[str, dict[str, int]]:

@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 MERGE_FIELDS = ("first_name", "last_name", "outlet", "show", "signature")
@@ -193,6 +194,26 @@ def render(
     else:
         text = fill(text_template, values, as_html=False)
     return Rendered(subject=filled_subject, html=filled_html, text=text)
+
+
+def with_footer(rendered: Rendered, *, agency: str, url: str, language: str) -> Rendered:
+    """The message with the journalist's footer: who writes and why, and
+    the link to their preferences (unsubscribe, no calls, pause, beats), in
+    the message's language."""
+    with translation.override(language):
+        why = _(
+            "You receive this message from %(agency)s because you write about these subjects."
+        ) % {"agency": agency}
+        link = _("Your preferences: unsubscribe, no phone calls, pause, your beats")
+    footer_html = (
+        '<hr><p style="font-size:12px;color:#555">'
+        f'{html.escape(why)}<br><a href="{html.escape(url)}">{html.escape(link)}</a></p>'
+    )
+    return Rendered(
+        subject=rendered.subject,
+        html=rendered.html + footer_html,
+        text=f"{rendered.text}\n\n-- \n{why}\n{link}: {url}\n",
+    )
 
 
 def html_document(rendered: Rendered, language: str) -> str:

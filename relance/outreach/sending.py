@@ -37,6 +37,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from relance.accounts.models import Agency
 from relance.campaigns.models import (
     Campaign,
     CampaignAttachment,
@@ -45,7 +46,7 @@ from relance.campaigns.models import (
     RecipientState,
 )
 from relance.contacts.models import Contact, ContactEmail
-from relance.outreach import compose
+from relance.outreach import compose, links
 from relance.outreach.models import (
     PENDING_STATES,
     CampaignMessage,
@@ -292,6 +293,7 @@ class _CampaignKit:
     signature: str
     sender: compose.Sender
     attachments: list[compose.Attachment]
+    agency: str = ""
     mime: compose.MimeKit | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
@@ -306,6 +308,7 @@ class _CampaignKit:
             signature=campaign_signature(campaign),
             sender=campaign_sender(campaign),
             attachments=load_attachments(campaign_id),
+            agency=Agency.current().name,
         )
 
     def rendered(self, row: OutboxMessage) -> tuple[str, compose.Rendered]:
@@ -320,7 +323,11 @@ class _CampaignKit:
         text = self.texts.get(language)
         if text is None:
             text = self.texts[language] = compose.html_to_text(message.body)
-        return language, compose.render(message.subject, message.body, values, text_template=text)
+        rendered = compose.render(message.subject, message.body, values, text_template=text)
+        footer_url = links.preferences_url(row.pk)
+        return language, compose.with_footer(
+            rendered, agency=self.agency, url=footer_url, language=language
+        )
 
     def wire(self, row: OutboxMessage) -> tuple[str, list[str], bytes]:
         """Envelope sender, recipients and the message's bytes (SMTP)."""
@@ -332,7 +339,7 @@ class _CampaignKit:
             to=row.to_address,
             language=language,
             message_id=row.message_id,
-            headers={"X-Relance-Campaign": str(self.campaign.pk)},
+            headers=self.headers(row),
         )
         return self.mime.envelope_from, [compose.ascii_address(row.to_address)], data
 
@@ -346,8 +353,11 @@ class _CampaignKit:
             message_id=row.message_id,
             sender=self.sender,
             attachments=self.attachments,
-            headers={"X-Relance-Campaign": str(self.campaign.pk)},
+            headers=self.headers(row),
         )
+
+    def headers(self, row: OutboxMessage) -> dict[str, str]:
+        return {"X-Relance-Campaign": str(self.campaign.pk), **links.headers(row.pk)}
 
 
 # --- Recording outcomes (one short transaction each) ---------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from relance.outreach import views
+from relance.outreach import public, views
 
 app_name = "outreach"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/sending/pause/", views.pause, name="pause"),
     path("campaigns/<int:pk>/sending/resume/", views.resume, name="resume"),
     path("campaigns/<int:pk>/sending/requeue/", views.requeue, name="requeue"),
+    # The journalist's pages (no account: the link is signed).
+    path("p/<str:token>/", public.preferences_page, name="preferences"),
+    path("p/<str:token>/unsubscribe/", public.unsubscribe_page, name="unsubscribe"),
 ]
