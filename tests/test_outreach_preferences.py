@@ -18,8 +18,8 @@ from relance.audit.models import AuditEntry
 from relance.contacts.models import Beat, Contact
 from relance.contacts.services.contacts import set_opt_out
 from relance.outreach import links, services
-from relance.outreach.models import OutboxMessage
 
+from .factories import campaign, message, recipients
 from .test_outreach_sending import brief, by_recipient, queue  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -64,10 +64,12 @@ def test_one_click_unsubscribe_is_the_journalists_own_and_final(delivered, cast,
     assert claire.opted_out and claire.opted_out_source == "self"
     with pytest.raises(ValidationError):
         set_opt_out(cast["manager"], claire, False)
-    # Queued again for another send: left out.
-    OutboxMessage.objects.filter(contact=claire).delete()
-    report = services.queue_campaign(cast["manager"], brief)
-    assert report.left_out["opted_out"] == 1
+    # The agency's next campaign leaves her out.
+    m = cast["manager"]
+    following = campaign(m, "Salon de l'énergie", team=["officer"])
+    recipients(m, following, [claire])
+    message(m, following, "fr")
+    assert services.queue_campaign(m, following).left_out["opted_out"] == 1
 
 
 def test_the_preference_page_records_the_journalists_choices(delivered):
@@ -85,6 +87,7 @@ def test_the_preference_page_records_the_journalists_choices(delivered):
             "language": "en",
             "beats": [energy.pk],
         },
+        follow=True,
     )
     assert response.status_code == 200
     assert "your choices are saved" in response.content.decode()  # now in English

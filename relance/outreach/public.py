@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -61,7 +61,7 @@ def preferences_page(request: HttpRequest, token: str) -> HttpResponse:
         return _bad_link(request, exc)
     contact = row.contact
     with translation.override(_language(row, request)):
-        saved = False
+        saved = request.method == "GET" and request.GET.get("saved") == "1"
         status = 200
         if request.method == "POST":
             form = PreferencesForm(request.POST)
@@ -75,15 +75,18 @@ def preferences_page(request: HttpRequest, token: str) -> HttpResponse:
                     beats=[b.pk for b in data["beats"]],
                 )
                 try:
-                    contact = preferences.save_own_preferences(contact, choice)
-                    saved = True
+                    preferences.save_own_preferences(contact, choice)
+                    # Shown again in the language just chosen.
+                    return redirect(f"{request.path}?saved=1")
                 except ValidationError as exc:
-                    for name, messages in exc.message_dict.items():
+                    problems = (
+                        exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+                    )
+                    for name, messages in problems.items():
                         for message in messages:
                             form.add_error(name if name in form.fields else None, message)
-            if not saved:
-                status = 400
-        if request.method == "GET" or saved:
+            status = 400
+        if request.method == "GET":
             now = preferences.current(contact)
             form = PreferencesForm(
                 initial={
