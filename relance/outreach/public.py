@@ -33,7 +33,8 @@ class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of the messages"), choices=Language.choices)
     beats = forms.ModelMultipleChoiceField(
         label=_("The subjects I cover"),
-        queryset=Beat.objects.all(),
+        # By folded name: "Énergie" among the E's, not after "Vin".
+        queryset=Beat.objects.order_by("key"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
