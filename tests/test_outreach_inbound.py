@@ -367,3 +367,30 @@ def test_periodic_task_reads_the_configured_mailbox(sent, settings, monkeypatch)
     settings.INBOUND_IMAP_URL = "imaps://bot:pw@mail.example/INBOX"
     assert tasks.ingest_imap.call() == {"soft_bounce": 1}
     assert fake.seen == ["1"]
+
+
+def test_a_client_viewer_follows_the_counts_not_the_journalists(sent, login, cast):
+    """Replies and problem rows name journalists: the media database's, not
+    the client's (client viewers see their campaign's counts only)."""
+    rows = sent["rows"]
+    OutboxMessage.objects.filter(pk=rows["addr"].pk).update(
+        state=OutboxState.FAILED, last_error="550 5.1.1 unknown user"
+    )
+    InboundMessage.objects.create(
+        key="<reply-x@courrier.example>",
+        kind="reply",
+        outbox=rows["claire"],
+        campaign=sent["campaign"],
+        contact=sent["contacts"]["claire"],
+        sender="claire@courrier.example",
+        summary="Je viendrai jeudi.",
+        received_at=timezone.now(),
+    )
+    url = reverse("outreach:sending", args=[sent["campaign"].pk])
+    assert cast["viewer"].client_id == sent["campaign"].client_id
+    seen_by_client = login("viewer").get(url)
+    assert seen_by_client.status_code == 200
+    page = seen_by_client.content.decode()
+    assert "Je viendrai jeudi" not in page and "kijitora@example.org" not in page
+    team_page = login("manager").get(url).content.decode()
+    assert "Je viendrai jeudi" in team_page and "kijitora@example.org" in team_page

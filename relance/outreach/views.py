@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from relance.accounts.models import Language
-from relance.accounts.permissions import Cap
+from relance.accounts.permissions import Cap, has
 from relance.campaigns.models import Campaign, Recipient
 from relance.campaigns.services import can_edit, clean_datetime, sanitise_body, visible_campaigns
 from relance.campaigns.views import POST, READ, WRITE, gated
@@ -134,13 +134,19 @@ def message_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _progress_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
     counts = services.progress(campaign)
-    problems = list(
-        OutboxMessage.objects.filter(
-            campaign=campaign,
-            state__in=[OutboxState.UNCERTAIN, OutboxState.FAILED, OutboxState.SKIPPED],
+    # Who the messages went to is the media database's: a client viewer
+    # follows the counts, not the journalists' names and addresses.
+    problems = (
+        list(
+            OutboxMessage.objects.filter(
+                campaign=campaign,
+                state__in=[OutboxState.UNCERTAIN, OutboxState.FAILED, OutboxState.SKIPPED],
+            )
+            .select_related("contact")
+            .order_by("state", "id")[:200]
         )
-        .select_related("contact")
-        .order_by("state", "id")[:200]
+        if has(request.user, Cap.VIEW_MEDIA)
+        else []
     )
     waiting = (
         OutboxMessage.objects.filter(campaign=campaign, state=OutboxState.QUEUED)
@@ -176,7 +182,9 @@ def sending(request: HttpRequest, pk: int) -> HttpResponse:
                 InboundMessage.objects.filter(campaign=campaign, kind=InboundKind.REPLY)
                 .select_related("contact")
                 .order_by("-received_at", "-id")[:50]
-            ),
+            )
+            if has(request.user, Cap.VIEW_MEDIA)
+            else [],
         }
     )
     return render(request, "outreach/sending.html", context)
