@@ -141,7 +141,7 @@ def update_contact(actor: User | None, contact: Contact, data: Mapping[str, Any]
         if name in values:
             setattr(contact, name, values[name])
     if "opted_out" in values:
-        _apply_opt_out(contact, values["opted_out"], by_journalist=False)
+        apply_opt_out(contact, values["opted_out"], by_journalist=False)
     contact.save()
     _set_children(contact, values)
     reindex(contact)
@@ -168,7 +168,7 @@ def _refuse_erased_addresses(emails: Iterable[EmailValue]) -> None:
         )
 
 
-def _apply_opt_out(contact: Contact, opted_out: bool, *, by_journalist: bool) -> None:
+def apply_opt_out(contact: Contact, opted_out: bool, *, by_journalist: bool) -> None:
     if opted_out and not contact.opted_out:
         contact.opted_out = True
         contact.opted_out_at = timezone.now()
@@ -201,7 +201,7 @@ def set_opt_out(
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         was = contact.opted_out
-        _apply_opt_out(contact, opted_out, by_journalist=by_journalist)
+        apply_opt_out(contact, opted_out, by_journalist=by_journalist)
         contact.save(update_fields=["opted_out", "opted_out_at", "opted_out_source", "updated_at"])
         reindex_ids([contact.pk])
         if was != contact.opted_out:

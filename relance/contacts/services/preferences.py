@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from relance.accounts.models import Language
 from relance.audit import services as audit
 from relance.contacts.models import Beat, Contact, ContactBeat
-from relance.contacts.services.contacts import _apply_opt_out, reindex_ids
+from relance.contacts.services.contacts import apply_opt_out, reindex_ids
 
 # A pause longer than this is an opt-out in disguise: ask for that instead.
 LONGEST_PAUSE = timedelta(days=366)
@@ -73,7 +73,7 @@ def save_own_preferences(contact: Contact, prefs: OwnPreferences) -> Contact:
     before = current(contact)
     changes: dict[str, list[object]] = {}
     if prefs.opted_out != before.opted_out:
-        _apply_opt_out(contact, prefs.opted_out, by_journalist=True)
+        apply_opt_out(contact, prefs.opted_out, by_journalist=True)
         changes["opted_out"] = [before.opted_out, contact.opted_out]
     for name in ("accepts_phone", "paused_until", "language"):
         old, new = getattr(before, name), getattr(prefs, name)
