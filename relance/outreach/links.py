@@ -9,6 +9,9 @@ journalist is and which agency wrote to them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
@@ -49,22 +52,28 @@ def row_for(token: str) -> OutboxMessage:
     return row
 
 
-def _absolute(path: str) -> str:
-    return settings.BASE_URL.rstrip("/") + path
+@dataclass(frozen=True)
+class Links:
+    preferences: str
+    unsubscribe: str
+
+    def headers(self) -> dict[str, str]:
+        """List-Unsubscribe with its one-click POST (RFC 8058): mail programs
+        show an "unsubscribe" button that needs no page at all."""
+        return {
+            "List-Unsubscribe": f"<{self.unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
 
 
-def preferences_url(row_id: int) -> str:
-    return _absolute(reverse("outreach:preferences", args=[token_for(row_id)]))
+@lru_cache(maxsize=1)
+def _prefix() -> str:
+    # Every message of a send needs its links: the address is built around
+    # one signed token instead of a reverse() per link and per message.
+    path = reverse("outreach:preferences", args=["TOKEN"])
+    return settings.BASE_URL.rstrip("/") + path.removesuffix("TOKEN/")
 
 
-def unsubscribe_url(row_id: int) -> str:
-    return _absolute(reverse("outreach:unsubscribe", args=[token_for(row_id)]))
-
-
-def headers(row_id: int) -> dict[str, str]:
-    """List-Unsubscribe with its one-click POST (RFC 8058): mail programs
-    show an "unsubscribe" button that needs no page at all."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(row_id)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+def for_row(row_id: int) -> Links:
+    base = _prefix() + token_for(row_id) + "/"
+    return Links(preferences=base, unsubscribe=base + "unsubscribe/")

@@ -133,6 +133,6 @@ def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
             {
                 "done": done,
                 "agency": Agency.current().name,
-                "preferences_url": links.preferences_url(row.pk),
+                "preferences_url": links.for_row(row.pk).preferences,
             },
         )

@@ -311,7 +311,7 @@ class _CampaignKit:
             agency=Agency.current().name,
         )
 
-    def rendered(self, row: OutboxMessage) -> tuple[str, compose.Rendered]:
+    def rendered(self, row: OutboxMessage, row_links: links.Links) -> tuple[str, compose.Rendered]:
         from relance.outreach.services import contact_values, pick_language
 
         language = row.language
@@ -324,28 +324,29 @@ class _CampaignKit:
         if text is None:
             text = self.texts[language] = compose.html_to_text(message.body)
         rendered = compose.render(message.subject, message.body, values, text_template=text)
-        footer_url = links.preferences_url(row.pk)
         return language, compose.with_footer(
-            rendered, agency=self.agency, url=footer_url, language=language
+            rendered, agency=self.agency, url=row_links.preferences, language=language
         )
 
     def wire(self, row: OutboxMessage) -> tuple[str, list[str], bytes]:
         """Envelope sender, recipients and the message's bytes (SMTP)."""
         if self.mime is None:
             self.mime = compose.MimeKit(self.sender, self.attachments)
-        language, rendered = self.rendered(row)
+        row_links = links.for_row(row.pk)
+        language, rendered = self.rendered(row, row_links)
         data = self.mime.message(
             rendered,
             to=row.to_address,
             language=language,
             message_id=row.message_id,
-            headers=self.headers(row),
+            headers=self.headers(row_links),
         )
         return self.mime.envelope_from, [compose.ascii_address(row.to_address)], data
 
     def email(self, row: OutboxMessage) -> EmailMessage:
         """The message for any other mail backend (anymail, console…)."""
-        language, rendered = self.rendered(row)
+        row_links = links.for_row(row.pk)
+        language, rendered = self.rendered(row, row_links)
         return compose.build_email(
             rendered,
             to=row.to_address,
@@ -353,11 +354,11 @@ class _CampaignKit:
             message_id=row.message_id,
             sender=self.sender,
             attachments=self.attachments,
-            headers=self.headers(row),
+            headers=self.headers(row_links),
         )
 
-    def headers(self, row: OutboxMessage) -> dict[str, str]:
-        return {"X-Relance-Campaign": str(self.campaign.pk), **links.headers(row.pk)}
+    def headers(self, row_links: links.Links) -> dict[str, str]:
+        return {"X-Relance-Campaign": str(self.campaign.pk), **row_links.headers()}
 
 
 # --- Recording outcomes (one short transaction each) ---------------------------------------
