@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "relance.audit",
     "relance.contacts",
     "relance.campaigns",
+    "relance.interactions",
     "relance.api",
 ]
 

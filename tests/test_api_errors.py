@@ -50,6 +50,8 @@ def test_openapi_lists_every_resource(client):
             "campaigns/{id}",
             "campaigns/{id}/recipients",
             "campaigns/{id}/recipients/{contact_id}",
+            "interactions",
+            "interactions/{id}",
         )
     }
     contact = schema["components"]["schemas"]["ContactOut"]["properties"]

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from relance.accounts.models import Client
 from relance.campaigns.models import Recipient
+from relance.interactions.services import log
 
 from .api_fixtures import Api, api, media, tokens  # noqa: F401
 from .factories import campaign
@@ -93,6 +94,10 @@ GET    /campaigns/{campaign}/recipients           200 200 200 200 200 403 401 40
 POST   /campaigns/{campaign}/recipients           200 200 200 403 403 403 401 401 401
 POST   /campaigns/{other_campaign}/recipients     200 200 403 403 403 404 401 401 401
 PATCH  /campaigns/{campaign}/recipients/{claire}  200 200 200 403 403 403 401 401 401
+GET    /interactions                              200 200 200 200 200 403 401 401 401
+POST   /interactions                              201 201 201 201 201 403 401 401 401
+GET    /interactions/{call}                       200 200 200 200 200 403 401 401 401
+DELETE /interactions/{call}                       204 204 204 403 403 403 401 401 401
 """
 
 # Valid bodies, so that the status says what the role may do, not what the body lacks.
@@ -119,6 +124,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/campaigns/{campaign}/recipients"): lambda m: {"contact_ids": [m.elodie.pk]},
     ("POST", "/campaigns/{other_campaign}/recipients"): lambda m: {"contact_ids": [m.elodie.pk]},
     ("PATCH", "/campaigns/{campaign}/recipients/{claire}"): {"rsvp": "yes"},
+    ("POST", "/interactions"): lambda m: {"contact_id": m.claire.pk, "outcome": "interested"},
 }
 
 ROWS = [line.split() for line in TABLE.strip().splitlines()[1:]]
@@ -155,6 +161,8 @@ def briefs(media, cast):
         cast["manager"], "Salon", client_id=media.other_client.pk, team=["intern"]
     )
     Recipient.objects.create(campaign=media.campaign, contact=media.claire)
+    # A call the press officer logged: they and account managers may delete it.
+    media.call = log(cast["officer"], {"contact_id": media.claire.pk, "outcome": "no_answer"})
     # A client with campaigns cannot be deleted: the delete row uses one without.
     media.spare_client = Client.objects.create(name="Client sans campagne")
     return media

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from relance.campaigns.models import Recipient, RecipientState
 from relance.contacts.models import Contact, ContactEmail, EmailStatus
+from relance.interactions.models import Interaction
 from relance.outreach import inbound, mailboxes
 from relance.outreach.models import InboundMessage, OutboxMessage, OutboxState
 
@@ -182,6 +183,15 @@ def test_bounces_auto_reply_and_reply_take_effect(sent, tmp_path, login):
     assert "automatic reply" in html.lower()
     sending = login("manager").get(reverse("outreach:sending", args=[sent["campaign"].pk]))
     assert "visite du parc jeudi" in sending.content.decode()
+    # Each one is on the contact's history, once, as an interaction.
+    history = sorted(
+        Interaction.objects.filter(campaign=sent["campaign"]).values_list("outcome", flat=True)
+    )
+    assert history == ["auto_reply", "bounced", "bounced", "replied", "soft_bounce"]
+    said = Interaction.objects.get(outcome="replied")
+    assert said.contact_id == claire.pk and "visite du parc jeudi" in said.notes
+    run("--maildir", str(box))
+    assert Interaction.objects.filter(campaign=sent["campaign"]).count() == 5
 
 
 def test_a_second_run_changes_nothing(sent, tmp_path):

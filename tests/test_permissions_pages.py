@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from relance.accounts.models import Client
+from relance.campaigns.models import Recipient
 from relance.campaigns.services import add_attachment
 from relance.contacts.models import ImportJob
 from relance.contacts.services.lists import create_list
@@ -105,11 +106,23 @@ outreach:send                 405 405 405 405 405 405 302
 outreach:pause                405 405 405 405 405 405 302
 outreach:resume               405 405 405 405 405 405 302
 outreach:requeue              405 405 405 405 405 405 302
+outreach:guests               200 200 200 200 200 200 302
+outreach:guest_answer         405 405 405 405 405 405 302
+outreach:guest_export         200 200 200 403 403 403 302
+agency_settings               200 403 403 403 403 403 302
 """
 # Pages reached only from an e-mailed link with a signed token, tested in
 # test_accounts_reset and test_outreach_preferences (the token is the only
 # authority: anyone holding it, signed in or not, gets the page).
-NOT_IN_TABLE = {"password_reset_confirm", "outreach:preferences", "outreach:unsubscribe"}
+NOT_IN_TABLE = {
+    "password_reset_confirm",
+    "outreach:preferences",
+    "outreach:unsubscribe",
+    "outreach:rsvp",
+    "outreach:event_ics",
+    "outreach:click",
+    "outreach:pixel",
+}
 
 
 def expectations() -> dict[str, dict[str, int]]:
@@ -153,8 +166,19 @@ def objects(cast, client_company, settings, tmp_path):
     job.file.save("x.csv", ContentFile(b"Nom;Courriel\nDubois;c@x.example\n"))
     brief = campaign(m, team=["officer"])
     kit = add_attachment(m, brief, SimpleUploadedFile("kit.pdf", b"%PDF-1.4\n"))
+    invitation = campaign(
+        m,
+        "Inauguration",
+        kind="event",
+        event_at="2031-06-01T10:00:00+02:00",
+        event_place="Lyon",
+        team=["officer"],
+    )
+    guest = Recipient.objects.create(campaign=invitation, contact=c)
     return {
         "campaign": brief.pk,
+        "event": invitation.pk,
+        "guest": guest.pk,
         "attachment": kit.pk,
         "contact": c.pk,
         "outlet": o.pk,
@@ -211,6 +235,12 @@ def url_for(name: str, ids: dict[str, int]) -> str:
         kwargs = {"pk": ids["campaign"]}
         if name in {"campaigns:attachment_download", "campaigns:attachment_delete"}:
             kwargs["attachment_id"] = ids["attachment"]
+    if kwargs is None and name.startswith("outreach:guest"):
+        kwargs = {"pk": ids["event"]}
+        if name == "outreach:guest_answer":
+            kwargs["recipient_id"] = ids["guest"]
+        if name == "outreach:guest_export":
+            kwargs["fmt"] = "csv"
     if kwargs is None and name.startswith("outreach:"):
         kwargs = {"pk": ids["campaign"]}
     if kwargs is None and name == "contacts:relationship_set":

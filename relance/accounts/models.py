@@ -44,6 +44,10 @@ class Agency(models.Model):
     default_language = models.CharField(
         _("default language"), max_length=2, choices=Language.choices, default=Language.FR
     )
+    # Some journalists and some clients object to tracking: the agency may
+    # switch off the open pixel, and the click redirects, for every message.
+    track_opens = models.BooleanField(_("count opens (tracking pixel)"), default=True)
+    track_clicks = models.BooleanField(_("count clicks (redirected links)"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

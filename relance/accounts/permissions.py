@@ -46,6 +46,9 @@ class Cap(StrEnum):
     # one is on (every campaign with EDIT_ALL_CAMPAIGNS). Interns, community
     # managers and clients never send in the agency's name.
     SEND_CAMPAIGNS = "send_campaigns"
+    # The agency's own settings (name, colours, tracking, later the
+    # follow-up policy): the director's.
+    MANAGE_AGENCY = "manage_agency"
 
 
 _STAFF_READ = {Cap.VIEW_MEDIA, Cap.VIEW_CLIENTS, Cap.VIEW_TEAM, Cap.VIEW_CAMPAIGNS}

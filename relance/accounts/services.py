@@ -19,7 +19,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relance.accounts.models import ApiToken, Client, Language, Role, User, color_validator
+from relance.accounts.models import (
+    Agency,
+    ApiToken,
+    Client,
+    Language,
+    Role,
+    User,
+    color_validator,
+)
 from relance.accounts.permissions import Cap, has, require
 from relance.audit import services as audit
 from relance.contacts.validation import clean_email, clean_url
@@ -381,3 +389,48 @@ def visible_clients(actor: User | None) -> QuerySet[Client]:
     ):
         return Client.objects.filter(pk=actor.client_id)
     raise PermissionDenied(_("Your role does not allow this."))
+
+
+# --- The agency ----------------------------------------------------------------
+
+AGENCY_FIELDS = ("name", "primary_color", "default_language", "track_opens", "track_clicks")
+
+
+@transaction.atomic
+def update_agency(actor: User | None, data: Mapping[str, Any]) -> Agency:
+    """The agency's settings; directors only. Every problem at once."""
+    require(actor, Cap.MANAGE_AGENCY)
+    agency = Agency.current()
+    errors = _Errors()
+    values: dict[str, Any] = {}
+    if "name" in data:
+        name = " ".join(str(data.get("name") or "").split())
+        if not name:
+            errors.add("name", _("The agency needs a name."))
+        elif len(name) > 200:
+            errors.add("name", _("Too long: at most %(limit)d characters.") % {"limit": 200})
+        values["name"] = name
+    if "primary_color" in data:
+        color = str(data.get("primary_color") or "").strip()
+        try:
+            color_validator(color)
+        except ValidationError as exc:
+            errors.add("primary_color", " ".join(exc.messages))
+        values["primary_color"] = color
+    if "default_language" in data:
+        language = str(data.get("default_language") or "")
+        if language not in Language.values:
+            errors.add("default_language", _("Choose French or English."))
+        values["default_language"] = language
+    for name in ("track_opens", "track_clicks"):
+        if name in data:
+            values[name] = bool(data[name])
+    errors.raise_if_any()
+    before = {k: getattr(agency, k) for k in values}
+    for name, value in values.items():
+        setattr(agency, name, value)
+    agency.save()
+    changes = audit.diff(before, values)
+    if changes:
+        audit.record(actor, "update", agency, changes=changes)
+    return agency

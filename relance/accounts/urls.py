@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from relance.accounts import views, views_team
+from relance.accounts import views, views_agency, views_team
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,6 +36,7 @@ urlpatterns = [
     path("team/<int:pk>/deactivate/", views_team.team_deactivate, name="team_deactivate"),
     path("team/<int:pk>/reactivate/", views_team.team_reactivate, name="team_reactivate"),
     path("team/<int:pk>/invite/", views_team.team_invite, name="team_invite"),
+    path("settings/", views_agency.agency_settings, name="agency_settings"),
     path("clients/", views_team.client_list, name="client_list"),
     path("clients/new/", views_team.client_create, name="client_create"),
     path("clients/<int:pk>/", views_team.client_detail, name="client_detail"),

@@ -43,6 +43,9 @@ class CampaignIn(WriteSchema):
     event_at: datetime | None = Field(
         None, description="Required for events and press conferences; refused for releases."
     )
+    event_ends_at: datetime | None = Field(
+        None, description="Optional end of the event (after `event_at`)."
+    )
     event_place: str = Field(
         "", description="Required for events and press conferences; refused for releases."
     )
@@ -88,6 +91,7 @@ class CampaignOut(Schema):
     talking_points: list[str]
     embargo_until: LocalDateTime | None
     event_at: LocalDateTime | None
+    event_ends_at: LocalDateTime | None
     event_place: str
     manager: str | None
     team: list[str]
@@ -185,11 +189,16 @@ class RecipientOut(Schema):
     contact_id: int
     state: str = Field(description="targeted, queued, sent, failed or bounced.")
     sent_at: LocalDateTime | None
-    opened_at: LocalDateTime | None
+    opened_at: LocalDateTime | None = Field(description="The first open (approximate).")
     clicked_at: LocalDateTime | None
     replied_at: LocalDateTime | None
+    bounced_at: LocalDateTime | None
+    opens: int = Field(description="Opens seen (approximate).")
+    clicks: int
     rsvp: str | None = Field(description="yes, no, maybe or null.")
+    rsvp_at: LocalDateTime | None
     guests: int
+    rsvp_note: str = Field(description="What the journalist wrote with the answer.")
     score: float | None = Field(description="Relevance when targeting proposed the contact.")
     reasons: list[str] = Field(description="Why targeting proposed the contact.")
 

@@ -9,7 +9,17 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
-from relance.api import campaigns, clients, contacts, errors, lists, outlets, shows, users
+from relance.api import (
+    campaigns,
+    clients,
+    contacts,
+    errors,
+    interactions,
+    lists,
+    outlets,
+    shows,
+    users,
+)
 from relance.api.auth import BearerToken, Session
 from relance.api.schemas import check_text
 
@@ -66,3 +76,4 @@ api.add_router("/lists", lists.router)
 api.add_router("/clients", clients.router)
 api.add_router("/users", users.router)
 api.add_router("/campaigns", campaigns.router)
+api.add_router("/interactions", interactions.router)

@@ -79,6 +79,12 @@ class CampaignForm(forms.Form):
         help_text=_("Events and press conferences only."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    event_ends_at = forms.CharField(
+        label=_label("event_ends_at"),
+        required=False,
+        help_text=_("Optional: for the calendar file (two hours, one for a press conference)."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
     event_place = forms.CharField(
         label=_label("event_place"),
         required=False,
@@ -114,6 +120,7 @@ class CampaignForm(forms.Form):
                 "talking_points": "\n".join(campaign.talking_points),
                 "embargo_until": _local_input(campaign.embargo_until),
                 "event_at": _local_input(campaign.event_at),
+                "event_ends_at": _local_input(campaign.event_ends_at),
                 "event_place": campaign.event_place,
                 "manager": campaign.manager.username if campaign.manager else "",
                 "team": list(campaign.team.values_list("username", flat=True)),

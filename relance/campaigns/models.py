@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -64,6 +65,9 @@ class Campaign(models.Model):
     talking_points = models.JSONField(_("talking points"), default=list, blank=True)
     embargo_until = models.DateTimeField(_("embargo until"), null=True, blank=True)
     event_at = models.DateTimeField(_("event date and time"), null=True, blank=True)
+    # Optional: calendars need an end, and without one the invitation's
+    # .ics file says two hours (an event) or one (a press conference).
+    event_ends_at = models.DateTimeField(_("event end"), null=True, blank=True)
     event_place = models.CharField(_("event place"), max_length=300, blank=True)
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -110,6 +114,16 @@ class Campaign(models.Model):
     @property
     def is_event(self) -> bool:
         return self.kind in EVENT_KINDS
+
+    @property
+    def event_end(self) -> datetime | None:
+        """When the event ends: as set, or the usual length of its kind."""
+        if self.event_at is None:
+            return None
+        if self.event_ends_at is not None:
+            return self.event_ends_at
+        hours = 1 if self.kind == CampaignKind.PRESS_CONFERENCE else 2
+        return self.event_at + timedelta(hours=hours)
 
 
 class UploadStorage(FileSystemStorage):
@@ -203,13 +217,20 @@ class Recipient(models.Model):
     # Set outside Relance too: a send through a wire service (POST
     # recipients with "sent_at") counts as sent for follow-ups and reports.
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The first open and click (relance.outreach.tracking) and how many were
+    # seen. Opens are approximate: images blocked by the mail program show
+    # no open, privacy proxies that load every image show opens nobody made.
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
+    opens = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
     replied_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     rsvp = models.CharField(max_length=5, choices=Rsvp.choices, blank=True, default="")
     rsvp_at = models.DateTimeField(null=True, blank=True)
     guests = models.PositiveSmallIntegerField(default=0)  # companions or camera crew
+    # What the journalist wrote with the answer ("I come with a cameraman").
+    rsvp_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["campaign", "id"]

@@ -27,6 +27,13 @@ from relance.campaigns import targeting
 from relance.campaigns.models import Campaign, Recipient, RecipientState, Rsvp
 from relance.campaigns.services import clean_datetime, require_edit
 from relance.contacts.models import Contact, ListKind, MediaList
+from relance.interactions.models import (
+    RSVP_OUTCOMES,
+    Channel,
+    Direction,
+    Interaction,
+    Outcome,
+)
 
 MAX_ADD = 20_000
 MAX_GUESTS = 50
@@ -198,10 +205,13 @@ def add_recipients(
         )
         result.added.append(contact_id)
     Recipient.objects.bulk_create(rows, batch_size=1000)
-    if sent is not None and result.already:
-        Recipient.objects.filter(
+    if sent is not None:
+        unsent = Recipient.objects.filter(
             campaign=campaign, contact_id__in=result.already, sent_at__isnull=True
-        ).update(sent_at=sent, state=RecipientState.SENT)
+        )
+        newly_sent = result.added + list(unsent.values_list("contact_id", flat=True))
+        unsent.update(sent_at=sent, state=RecipientState.SENT)
+        _record_outside_sends(actor, campaign, newly_sent, sent)
     if result.added or result.refused:
         changes: dict[str, Any] = {"added": len(result.added)}
         if list_id is not None:
@@ -214,6 +224,33 @@ def add_recipients(
             changes["sent_at"] = sent.isoformat()
         audit.record(actor, "recipients_added", campaign, changes=changes)
     return result
+
+
+def _record_outside_sends(
+    actor: User | None, campaign: Campaign, contact_ids: list[int], sent: datetime
+) -> None:
+    """A send made through a wire service or another tool, on each contact's
+    history like the sends of the outbox (one per contact and campaign)."""
+    user_id = getattr(actor, "pk", None)
+    Interaction.objects.bulk_create(
+        (
+            Interaction(
+                key=f"outside:{campaign.pk}:{contact_id}",
+                contact_id=contact_id,
+                campaign=campaign,
+                user_id=user_id,
+                recorded_by_id=user_id,
+                channel=Channel.EMAIL,
+                direction=Direction.OUT,
+                outcome=Outcome.SENT,
+                at=sent,
+                details={"outside": True},
+            )
+            for contact_id in contact_ids
+        ),
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic
@@ -260,6 +297,20 @@ def set_rsvp(
     if changes:
         changes["contact"] = recipient.contact_id
         audit.record(actor, "rsvp", recipient.campaign, changes=changes)
+        if value:
+            # Told to a team member (the API's use: an answer given by phone).
+            user_id = getattr(actor, "pk", None)
+            Interaction.objects.create(
+                contact_id=recipient.contact_id,
+                campaign_id=recipient.campaign_id,
+                user_id=user_id,
+                recorded_by_id=user_id,
+                channel=Channel.PHONE,
+                direction=Direction.IN,
+                outcome=RSVP_OUTCOMES[value],
+                at=recipient.rsvp_at or timezone.now(),
+                details={"guests": recipient.guests},
+            )
     return recipient
 
 

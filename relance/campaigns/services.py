@@ -151,6 +151,7 @@ FIELDS = (
     "talking_points",
     "embargo_until",
     "event_at",
+    "event_ends_at",
     "event_place",
     "manager",
     "team",
@@ -316,6 +317,7 @@ def clean_campaign(
     field("talking_points", clean_lines)
     field("embargo_until", clean_datetime)
     field("event_at", clean_datetime)
+    field("event_ends_at", clean_datetime)
     field("event_place", lambda v: squash(str(v or "")))
     field("manager", _manager)
     if "team" in data:
@@ -359,7 +361,21 @@ def clean_campaign(
     kind = final("kind", CampaignKind.RELEASE)
     if "kind" not in problems.errors:
         event_at = final("event_at", None)
+        ends_at = final("event_ends_at", None)
         place = final("event_place", "")
+        if (
+            event_at is not None
+            and ends_at is not None
+            and ends_at <= event_at
+            and not {"event_at", "event_ends_at"} & set(problems.errors)
+        ):
+            problems.add("event_ends_at", _("The end must come after the start."))
+        if (
+            kind not in EVENT_KINDS
+            and ends_at is not None
+            and "event_ends_at" not in problems.errors
+        ):
+            problems.add("event_ends_at", _("A press release has no event end: leave it empty."))
         if kind in EVENT_KINDS:
             if event_at is None and "event_at" not in problems.errors:
                 problems.add("event_at", _("An event or a press conference needs a date and time."))

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from relance.accounts.models import Client, User
@@ -27,8 +28,10 @@ from relance.campaigns.services import create_campaign
 from relance.contacts.models import Contact, ContactEmail, EmailStatus
 from relance.demo import DEMO_SOURCE
 from relance.demo import vocabulary as v
-from relance.outreach.inbound import pause_until
-from relance.outreach.models import InboundMessage, OutboxMessage, OutboxState
+from relance.interactions.models import Interaction
+from relance.outreach import tracking
+from relance.outreach.inbound import interaction_for, pause_until
+from relance.outreach.models import InboundMessage, OutboxMessage, OutboxState, TrackedLink
 from relance.outreach.services import queue_campaign, save_message
 
 
@@ -105,7 +108,9 @@ def _stories(now: datetime) -> list[Story]:
             },
             subject="Communiqué : résultats annuels 2026 d'Héliande Énergies",
             body="<p>Bonjour {{ first_name }},</p><p>Vous trouverez ci-dessous les "
-            "résultats annuels d'Héliande Énergies.</p><p>{{ signature }}</p>",
+            "résultats annuels d'Héliande Énergies. Les chiffres détaillés et les visuels "
+            'sont dans <a href="https://presse.heliande.example/resultats-2026">l\'espace '
+            "presse</a>.</p><p>{{ signature }}</p>",
             beats=("Énergie", "Économie", "Entreprises"),
             country="FR",
             recipients=60,
@@ -166,7 +171,8 @@ def _stories(now: datetime) -> list[Story]:
             },
             subject="Communiqué : la programmation 2027 du festival Érable et fromages",
             body="<p>Bonjour {{ first_name }},</p><p>Maison Boréalie dévoile la "
-            "programmation du festival.</p><p>{{ signature }}</p>",
+            'programmation du festival : <a href="https://borealie.example/festival-2027">'
+            "le programme complet</a>.</p><p>{{ signature }}</p>",
             beats=("Gastronomie", "Culture", "Tourisme"),
             country="CA",
             recipients=45,
@@ -284,77 +290,131 @@ def _sent(
         state=RecipientState.SENT, sent_at=sent
     )
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.SENT, sent_at=sent)
+    history = [
+        _event(row, "sent", sent, key=f"sent:{row.pk}:1", user=manager, direction="out")
+        for row in rows
+    ]
+    inbound: list[InboundMessage] = []
     hours = timedelta(hours=1)
+    bounced = rows[-2:]
     # Opens are approximate (images blocked, privacy proxies): about half.
-    opened = [r for r in rows if rng.random() < 0.5]
+    opened = [r for r in rows if rng.random() < 0.5 and r not in bounced]
+    links = tracking.links_for(
+        campaign.pk, [u for m in campaign.messages.all() for u in tracking.trackable_urls(m.body)]
+    )
     for row in opened:
+        when = sent + rng.randint(1, 30) * hours
         Recipient.objects.filter(pk=row.recipient_id).update(
-            opened_at=sent + rng.randint(1, 30) * hours
+            opened_at=when, opens=rng.randint(1, 3)
         )
+        history.append(_event(row, "opened", when, key=f"open:{row.pk}"))
+        # A third of those who opened followed the link to the press kit.
+        if links and rng.random() < 0.35:
+            url, link_id = next(iter(links.items()))
+            clicked = when + timedelta(minutes=rng.randint(1, 20))
+            Recipient.objects.filter(pk=row.recipient_id).update(clicked_at=clicked, clicks=1)
+            TrackedLink.objects.filter(pk=link_id).update(clicks=F("clicks") + 1)
+            history.append(
+                _event(row, "clicked", clicked, key=f"click:{row.pk}:{link_id}", url=url)
+            )
     # Two addresses no longer exist: hard bounces, the address marked bad.
-    for row in rows[-2:]:
+    for row in bounced:
         when = sent + timedelta(minutes=rng.randint(1, 20))
         OutboxMessage.objects.filter(pk=row.pk).update(state=OutboxState.BOUNCED, bounced_at=when)
         Recipient.objects.filter(pk=row.recipient_id).update(
-            state=RecipientState.BOUNCED, bounced_at=when, opened_at=None
+            state=RecipientState.BOUNCED, bounced_at=when
         )
         ContactEmail.objects.filter(contact_id=row.contact_id, address=row.to_address).update(
             status=EmailStatus.BOUNCED
         )
-        InboundMessage.objects.create(
-            key=f"<demo-bounce-{row.pk}@relance.invalid>",
-            kind="bounce",
-            reason="userunknown",
-            effect="hard_bounce",
-            source="demo",
-            outbox=row,
-            campaign=campaign,
-            contact_id=row.contact_id,
-            recipient=row.to_address,
-            subject="Undelivered Mail Returned to Sender",
-            hard=True,
-            received_at=when,
+        inbound.append(
+            InboundMessage(
+                key=f"<demo-bounce-{row.pk}@relance.invalid>",
+                kind="bounce",
+                reason="userunknown",
+                effect="hard_bounce",
+                source="demo",
+                outbox=row,
+                campaign=campaign,
+                contact_id=row.contact_id,
+                recipient=row.to_address,
+                subject="Undelivered Mail Returned to Sender",
+                hard=True,
+                received_at=when,
+            )
         )
     # Replies from people who opened it; an out-of-office pauses one contact.
-    readers = [r for r in opened if r not in rows[-2:]]
-    for row, text in zip(readers, replies, strict=False):
+    for row, text in zip(opened, replies, strict=False):
         when = sent + rng.randint(2, 40) * hours
         Recipient.objects.filter(pk=row.recipient_id).update(replied_at=when)
-        InboundMessage.objects.create(
-            key=f"<demo-reply-{row.pk}@relance.invalid>",
-            kind="reply",
-            effect="replied",
-            source="demo",
-            outbox=row,
-            campaign=campaign,
-            contact_id=row.contact_id,
-            sender=row.to_address,
-            subject=f"Re: {campaign.title}",
-            summary=text,
-            received_at=when,
+        inbound.append(
+            InboundMessage(
+                key=f"<demo-reply-{row.pk}@relance.invalid>",
+                kind="reply",
+                effect="replied",
+                source="demo",
+                outbox=row,
+                campaign=campaign,
+                contact_id=row.contact_id,
+                sender=row.to_address,
+                subject=f"Re: {campaign.title}",
+                summary=text,
+                received_at=when,
+            )
         )
-    away = next((r for r in rows[:-2] if r not in readers), None)
+    away = next((r for r in rows[:-2] if r not in opened), None)
     if away is not None:
         back = (sent + timedelta(days=12)).date()
         pause_until(away.contact_id, back, sent.date())
-        InboundMessage.objects.create(
-            key=f"<demo-away-{away.pk}@relance.invalid>",
-            kind="auto_reply",
-            effect="paused",
-            source="demo",
-            outbox=away,
-            campaign=campaign,
-            contact_id=away.contact_id,
-            sender=away.to_address,
-            subject="Réponse automatique : absence",
-            return_date=back,
-            received_at=sent + hours,
-        )
-    if campaign.kind != "release":
-        answers = [Rsvp.YES, Rsvp.YES, Rsvp.NO, Rsvp.MAYBE, Rsvp.YES]
-        for row, answer in zip(readers, answers, strict=False):
-            Recipient.objects.filter(pk=row.recipient_id).update(
-                rsvp=answer,
-                rsvp_at=sent + rng.randint(3, 60) * hours,
-                guests=rng.choice((0, 0, 1, 2)) if answer == Rsvp.YES else 0,
+        inbound.append(
+            InboundMessage(
+                key=f"<demo-away-{away.pk}@relance.invalid>",
+                kind="auto_reply",
+                effect="paused",
+                source="demo",
+                outbox=away,
+                campaign=campaign,
+                contact_id=away.contact_id,
+                sender=away.to_address,
+                subject="Réponse automatique : absence",
+                return_date=back,
+                received_at=sent + hours,
             )
+        )
+    InboundMessage.objects.bulk_create(inbound)
+    history += [i for i in map(interaction_for, inbound) if i is not None]
+    if campaign.kind != "release":
+        answers = [Rsvp.YES, Rsvp.YES, Rsvp.NO, Rsvp.MAYBE, Rsvp.YES, Rsvp.YES, Rsvp.NO]
+        for row, answer in zip(opened, answers, strict=False):
+            when = sent + rng.randint(3, 60) * hours
+            guests = rng.choice((0, 0, 1, 2)) if answer == Rsvp.YES else 0
+            Recipient.objects.filter(pk=row.recipient_id).update(
+                rsvp=answer, rsvp_at=when, guests=guests
+            )
+            history.append(
+                _event(row, f"rsvp_{answer}", when, key=f"rsvp:{row.recipient_id}", guests=guests)
+            )
+    Interaction.objects.bulk_create(history, ignore_conflicts=True)
+
+
+def _event(
+    row: OutboxMessage,
+    outcome: str,
+    at: datetime,
+    *,
+    key: str,
+    user: User | None = None,
+    direction: str = "in",
+    **details: Any,
+) -> Interaction:
+    return Interaction(
+        key=key,
+        contact_id=row.contact_id,
+        campaign_id=row.campaign_id,
+        user=user,
+        channel="email",
+        direction=direction,
+        outcome=outcome,
+        at=at,
+        details=details,
+    )

@@ -8,9 +8,8 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Outreach")
 
     def ready(self) -> None:
-        # Registers the outreach events on the contact's timeline.
         from relance.contacts import signals
-        from relance.outreach import history, privacy  # noqa: F401
+        from relance.outreach import privacy
 
         signals.personal_data_requested.connect(privacy.export_sections, dispatch_uid="outreach")
         signals.person_erased.connect(privacy.erase, dispatch_uid="outreach")

@@ -152,6 +152,9 @@ class Attachment:
     filename: str
     content: bytes
     mimetype: str
+    # Content-Type parameters: a calendar file says its charset and method
+    # (Django's builder adds the charset of text parts by itself).
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -320,7 +323,11 @@ class MimeKit:
             part = MIMEPart(policy=email.policy.SMTP)
             maintype, _slash, subtype = item.mimetype.partition("/")
             part.set_content(
-                item.content, maintype, subtype or "octet-stream", filename=item.filename
+                item.content,
+                maintype,
+                subtype or "octet-stream",
+                filename=item.filename,
+                params=dict(item.params),
             )
             self.attachments += f"--{self.mixed}\r\n".encode() + part.as_bytes()
             if not self.attachments.endswith(b"\r\n"):

@@ -43,6 +43,9 @@ from relance.audit import services as audit
 from relance.campaigns.models import Recipient, RecipientState
 from relance.contacts.models import Contact, ContactEmail, EmailStatus
 from relance.contacts.services.contacts import set_opt_out
+from relance.interactions import services as interactions
+from relance.interactions.models import Channel, Direction, Interaction
+from relance.interactions.models import Outcome as Said
 from relance.outreach.mailboxes import Classified, ImapMailbox, ImapTarget, Item, classify_all
 from relance.outreach.models import InboundKind, InboundMessage, OutboxMessage, OutboxState
 
@@ -215,7 +218,42 @@ def _apply(chunk: list[Classified], now: datetime) -> list[Outcome]:
         )
         outcomes.append(_outcome(c, row.pk if row is not None else None, effect))
     InboundMessage.objects.bulk_create(records)
+    interactions.observed_many([i for i in map(interaction_for, records) if i is not None])
     return outcomes
+
+
+# What each message is on the contact's history (relance.interactions).
+_OUTCOME_OF_EFFECT = {
+    "hard_bounce": Said.BOUNCED,
+    "soft_bounce": Said.SOFT_BOUNCE,
+    "paused": Said.AUTO_REPLY,
+    "auto_reply": Said.AUTO_REPLY,
+    "replied": Said.REPLIED,
+    "opted_out": Said.UNSUBSCRIBED,
+}
+
+
+def interaction_for(m: InboundMessage) -> Interaction | None:
+    """The message on the contact's history, if it means something there."""
+    outcome = _OUTCOME_OF_EFFECT.get(m.effect)
+    if outcome is None or m.contact_id is None:
+        return None
+    details: dict[str, Any] = {}
+    if outcome in (Said.BOUNCED, Said.SOFT_BOUNCE, Said.UNSUBSCRIBED):
+        details = {"address": m.recipient, "reason": m.reason}
+    elif m.return_date:
+        details = {"return_date": m.return_date.isoformat()}
+    return Interaction(
+        key=f"inbound:{m.pk}",
+        contact_id=m.contact_id,
+        campaign_id=m.campaign_id,
+        channel=Channel.EMAIL,
+        direction=Direction.IN,
+        outcome=outcome,
+        at=m.received_at,
+        notes=m.summary[: interactions.MAX_NOTES],
+        details=details,
+    )
 
 
 def _outcome(c: Classified, outbox_id: int | None, effect: str) -> Outcome:

@@ -56,6 +56,7 @@ def row_for(token: str) -> OutboxMessage:
 class Links:
     preferences: str
     unsubscribe: str
+    rsvp: str  # invitations only: the answer page
 
     def headers(self) -> dict[str, str]:
         """List-Unsubscribe with its one-click POST (RFC 8058): mail programs
@@ -76,4 +77,4 @@ def _prefix() -> str:
 
 def for_row(row_id: int) -> Links:
     base = _prefix() + token_for(row_id) + "/"
-    return Links(preferences=base, unsubscribe=base + "unsubscribe/")
+    return Links(preferences=base, unsubscribe=base + "unsubscribe/", rsvp=base + "rsvp/")

@@ -192,3 +192,31 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.key}"
+
+
+class TrackedLink(models.Model):
+    """A web link of a campaign's message. Each message carries, in place of
+    the address, a signed redirect naming its outbox row and this link, so a
+    click is counted for that recipient before the browser goes on to the
+    address (relance.outreach.tracking)."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="tracked_links"
+    )
+    url = models.TextField()
+    # SHA-1 of the address: one row per address and campaign, with an index
+    # short enough for any database whatever the address's length.
+    digest = models.CharField(max_length=40)
+    clicks = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "digest"], name="tracked_link_unique")
+        ]
+        verbose_name = _("tracked link")
+        verbose_name_plural = _("tracked links")
+
+    def __str__(self) -> str:
+        return self.url

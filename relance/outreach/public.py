@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +13,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from relance.accounts.models import Agency, Language
+from relance.campaigns.models import Rsvp
+from relance.campaigns.recipients import MAX_GUESTS
 from relance.contacts.models import Beat
 from relance.contacts.services import preferences
 from relance.contacts.services.contacts import set_opt_out
-from relance.outreach import links
+from relance.outreach import invitations, links, tracking
 from relance.outreach.models import OutboxMessage
 
 
@@ -136,3 +138,119 @@ def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
                 "preferences_url": links.for_row(row.pk).preferences,
             },
         )
+
+
+# --- Invitations: the answer page and the calendar file -----------------------------------
+
+
+class RsvpForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[("yes", _("Yes, I will come")), ("maybe", _("Maybe")), ("no", _("No, I cannot"))],
+        widget=forms.RadioSelect,
+    )
+    guests = forms.IntegerField(
+        label=_("People coming with you (photographer, camera crew)"),
+        min_value=0,
+        max_value=MAX_GUESTS,
+        initial=0,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("A word for the press officer (optional)"),
+        required=False,
+        max_length=invitations.MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def rsvp_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The journalist's answer to an invitation. The links of the message
+    open it with the answer chosen; it is recorded when confirmed (POST)."""
+    try:
+        row = links.row_for(token)
+    except links.BadLink as exc:
+        return _bad_link(request, exc)
+    recipient = row.recipient
+    campaign = recipient.campaign
+    with translation.override(_language(row, request)):
+        zone = invitations.event_timezone(campaign)
+        context: dict[str, object] = {
+            "campaign": campaign,
+            "agency": Agency.current().name,
+            "recipient": recipient,
+            "zone": zone,
+            "starts": timezone.localtime(campaign.event_at, zone) if campaign.event_at else None,
+            "ends": timezone.localtime(campaign.event_end, zone) if campaign.event_end else None,
+            "ics_url": links.for_row(row.pk).rsvp + "event.ics",
+            "preferences_url": links.for_row(row.pk).preferences,
+            "over": invitations.is_over(campaign),
+            "is_event": campaign.is_event,
+            "saved": request.GET.get("saved") == "1",
+        }
+        status = 200
+        if request.method == "POST":
+            form = RsvpForm(request.POST)
+            if form.is_valid():
+                try:
+                    answer = invitations.clean_answer(form.cleaned_data)
+                    invitations.respond(recipient, answer)
+                    return redirect(f"{request.path}?saved=1")
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        form.add_error(None, message)
+            status = 400
+        else:
+            wanted = request.GET.get("answer", "")
+            form = RsvpForm(
+                initial={
+                    "answer": wanted if wanted in Rsvp.values else recipient.rsvp or None,
+                    "guests": recipient.guests,
+                    "note": recipient.rsvp_note,
+                }
+            )
+        context["form"] = form
+        return render(request, "outreach/rsvp.html", context, status=status)
+
+
+def event_ics(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        row = links.row_for(token)
+    except links.BadLink as exc:
+        return _bad_link(request, exc)
+    campaign = row.campaign
+    if not campaign.is_event or campaign.event_at is None:
+        return _bad_link(request, links.BadLink(expired=False))
+    response = HttpResponse(invitations.ics(campaign), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{invitations.ICS_FILENAME}"'
+    return response
+
+
+# --- Tracking ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def click(request: HttpRequest, token: str) -> HttpResponse:
+    """The redirect behind every link of a campaign message. HEAD requests
+    (link checkers) are sent on without being counted."""
+    target = tracking.click_target(token)
+    if target is None:
+        return _bad_link(request, links.BadLink(expired=False))
+    if request.method == "GET":
+        tracking.record_click(target)
+    response = HttpResponseRedirect(target.url)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def pixel(request: HttpRequest, token: str) -> HttpResponse:
+    """The open-tracking image: always the same transparent pixel, counted
+    when the token is good (never an error page inside a message)."""
+    if request.method == "GET":
+        tracking.record_open(token)
+    response = HttpResponse(tracking.PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -24,7 +24,7 @@ import smtplib
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email import policy
 from typing import Any
@@ -46,7 +46,8 @@ from relance.campaigns.models import (
     RecipientState,
 )
 from relance.contacts.models import Contact, ContactEmail
-from relance.outreach import compose, links
+from relance.interactions.models import Interaction
+from relance.outreach import compose, invitations, links, tracking
 from relance.outreach.models import (
     PENDING_STATES,
     CampaignMessage,
@@ -274,13 +275,23 @@ class Transport:
 # --- Building each message ------------------------------------------------------------
 
 
-def load_attachments(campaign_id: int) -> list[compose.Attachment]:
+def load_attachments(campaign: Campaign) -> list[compose.Attachment]:
+    """The media kit, and for an invitation its calendar file."""
     items = []
-    for attachment in CampaignAttachment.objects.filter(campaign_id=campaign_id):
+    for attachment in CampaignAttachment.objects.filter(campaign_id=campaign.pk):
         with attachment.file.open("rb") as handle:
             items.append(
                 compose.Attachment(attachment.filename, handle.read(), attachment.content_type)
             )
+    if campaign.is_event and campaign.event_at is not None:
+        items.append(
+            compose.Attachment(
+                invitations.ICS_FILENAME,
+                invitations.ics(campaign),
+                invitations.ICS_MIMETYPE,
+                params=(("charset", "utf-8"), ("method", "PUBLISH")),
+            )
+        )
     return items
 
 
@@ -296,19 +307,30 @@ class _CampaignKit:
     agency: str = ""
     mime: compose.MimeKit | None = None
     texts: dict[str, str] = field(default_factory=dict)
+    track_opens: bool = False
+    # Address -> TrackedLink id; empty when clicks are not tracked.
+    link_ids: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, campaign_id: int) -> _CampaignKit:
         from relance.outreach.services import campaign_sender, campaign_signature
 
         campaign = Campaign.objects.select_related("manager").get(pk=campaign_id)
+        messages = {m.language: m for m in CampaignMessage.objects.filter(campaign=campaign)}
+        agency = Agency.current()
+        link_ids: dict[str, int] = {}
+        if agency.track_clicks:
+            urls = [u for m in messages.values() for u in tracking.trackable_urls(m.body)]
+            link_ids = tracking.links_for(campaign_id, urls)
         return cls(
             campaign=campaign,
-            messages={m.language: m for m in CampaignMessage.objects.filter(campaign=campaign)},
+            messages=messages,
             signature=campaign_signature(campaign),
             sender=campaign_sender(campaign),
-            attachments=load_attachments(campaign_id),
-            agency=Agency.current().name,
+            attachments=load_attachments(campaign),
+            agency=agency.name,
+            track_opens=agency.track_opens,
+            link_ids=link_ids,
         )
 
     def rendered(self, row: OutboxMessage, row_links: links.Links) -> tuple[str, compose.Rendered]:
@@ -324,9 +346,18 @@ class _CampaignKit:
         if text is None:
             text = self.texts[language] = compose.html_to_text(message.body)
         rendered = compose.render(message.subject, message.body, values, text_template=text)
-        return language, compose.with_footer(
+        if self.link_ids:
+            rendered = replace(
+                rendered, html=tracking.rewrite(rendered.html, row.pk, self.link_ids)
+            )
+        if self.campaign.is_event:
+            rendered = invitations.with_rsvp(rendered, page_url=row_links.rsvp, language=language)
+        rendered = compose.with_footer(
             rendered, agency=self.agency, url=row_links.preferences, language=language
         )
+        if self.track_opens:
+            rendered = replace(rendered, html=rendered.html + tracking.pixel_tag(row.pk))
+        return language, rendered
 
     def wire(self, row: OutboxMessage) -> tuple[str, list[str], bytes]:
         """Envelope sender, recipients and the message's bytes (SMTP)."""
@@ -370,11 +401,27 @@ _MARK_OUTBOX = (
     " last_error = '', claim_token = '' WHERE id = %s AND claim_token = %s"
 )
 _MARK_RECIPIENT = "UPDATE {recipient} SET state = %s, sent_at = %s WHERE id = %s"
-# PostgreSQL: both in one statement (atomic by itself, one round trip).
-_MARK_BOTH = (
-    "WITH done AS (" + _MARK_OUTBOX + " RETURNING recipient_id)"
+# The send on the contact's history (relance.interactions), keyed by the row
+# and the attempt: a message a manager chose to send again is a second send.
+_INTERACTION_COLUMNS = (
+    'INSERT INTO {interaction} ("key", contact_id, campaign_id, user_id, channel, direction,'
+    ' outcome, "at", notes, details, recorded_at)'
+)
+_RECORD_SEND = (
+    _INTERACTION_COLUMNS + " SELECT 'sent:' || id || ':' || attempts, contact_id, campaign_id,"
+    " queued_by_id, 'email', 'out', 'sent', sent_at, '', '{{}}', sent_at"
+    " FROM {outbox} WHERE id = %s AND state = 'sent'"
+    " ON CONFLICT DO NOTHING"
+)
+# PostgreSQL: all three in one statement (atomic by itself, one round trip).
+_MARK_ALL = (
+    "WITH done AS (" + _MARK_OUTBOX + " RETURNING id, recipient_id, contact_id, campaign_id,"
+    " queued_by_id, attempts), rec AS ("
     " UPDATE {recipient} SET state = %s, sent_at = %s"
-    " FROM done WHERE {recipient}.id = done.recipient_id"
+    " FROM done WHERE {recipient}.id = done.recipient_id)"
+    " " + _INTERACTION_COLUMNS + " SELECT 'sent:' || id || ':' || attempts, contact_id,"
+    " campaign_id, queued_by_id, 'email', 'out', 'sent', %s, '', '{{}}'::jsonb, %s FROM done"
+    " ON CONFLICT DO NOTHING"
 )
 
 
@@ -383,25 +430,27 @@ def _tables() -> dict[str, str]:
     return {
         "outbox": quote(OutboxMessage._meta.db_table),
         "recipient": quote(Recipient._meta.db_table),
+        "interaction": quote(Interaction._meta.db_table),
     }
 
 
 def _mark_sent(row: OutboxMessage, token: str, code: int | None, reply: str) -> None:
-    """The hot path of a send (one per message), as plain SQL: the same as
-    the ORM's two `update()` calls in one short transaction, without
-    building the queries each time."""
+    """The hot path of a send (one per message), as plain SQL: the outbox
+    row, the campaign recipient and the contact's history in one short
+    transaction, without building the queries each time."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     outbox: list[Any] = [OutboxState.SENT.value, now, now, code, reply[:_REPLY_CHARS], row.pk]
     outbox.append(token)
     sent: list[Any] = [RecipientState.SENT.value, now]
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute(_MARK_BOTH.format(**_tables()), outbox + sent)
+            cursor.execute(_MARK_ALL.format(**_tables()), outbox + sent + [now, now])
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_MARK_OUTBOX.format(**_tables()), outbox)
         if cursor.rowcount:
             cursor.execute(_MARK_RECIPIENT.format(**_tables()), [*sent, row.recipient_id])
+            cursor.execute(_RECORD_SEND.format(**_tables()), [row.pk])
 
 
 def _mark_failed(row: OutboxMessage, token: str, code: int | None, error: str) -> None:

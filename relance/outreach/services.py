@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -173,7 +174,15 @@ def preview(
         )
     else:
         values = contact_values(contact, campaign_signature(campaign))
-    return language, compose.render(message.subject, message.body, values)
+    rendered = compose.render(message.subject, message.body, values)
+    if campaign.is_event:
+        # The answer buttons as the guests see them; here (and in a test
+        # send) they lead to the guest list, not to anyone's answer page.
+        from relance.outreach.invitations import with_rsvp
+
+        page = settings.BASE_URL.rstrip("/") + reverse("outreach:guests", args=[campaign.pk])
+        rendered = with_rsvp(rendered, page_url=page, language=language)
+    return language, rendered
 
 
 def send_test(actor: User, campaign: Campaign, language: str | None = None) -> str:
@@ -200,7 +209,7 @@ def send_test(actor: User, campaign: Campaign, language: str | None = None) -> s
         language=chosen,
         message_id=new_message_id(campaign.pk),
         sender=campaign_sender(campaign),
-        attachments=load_attachments(campaign.pk),
+        attachments=load_attachments(campaign),
     )
     email.send()
     audit.record(actor, "test_send", campaign, changes={"to": actor.email, "language": chosen})
@@ -408,6 +417,35 @@ def _requeue(
 
 
 # --- Progress ---------------------------------------------------------------------
+
+
+def engagement(campaign: Campaign) -> dict[str, Any]:
+    """What came back from the recipients: delivered, opened (approximate),
+    clicked, replied, bounced; and the links by clicks."""
+    from django.db.models import Q
+
+    from relance.outreach.models import TrackedLink
+
+    sent = Q(sent_at__isnull=False)
+    counts = Recipient.objects.filter(campaign=campaign).aggregate(
+        sent=Count("id", filter=sent),
+        bounced=Count("id", filter=sent & Q(bounced_at__isnull=False)),
+        opened=Count("id", filter=sent & Q(opened_at__isnull=False)),
+        clicked=Count("id", filter=sent & Q(clicked_at__isnull=False)),
+        replied=Count("id", filter=sent & Q(replied_at__isnull=False)),
+    )
+    counts["delivered"] = counts["sent"] - counts["bounced"]
+    agency = Agency.current()
+    return {
+        **counts,
+        "track_opens": agency.track_opens,
+        "track_clicks": agency.track_clicks,
+        "links": list(
+            TrackedLink.objects.filter(campaign=campaign)
+            .order_by("-clicks", "id")
+            .values("url", "clicks")[:20]
+        ),
+    }
 
 
 def progress(campaign: Campaign) -> dict[str, int]:

@@ -177,6 +177,7 @@ def sending(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "campaigns",
             "has_message": bool(services.messages_by_language(campaign)),
             "recipient_count": Recipient.objects.filter(campaign=campaign).count(),
+            "engagement": services.engagement(campaign),
             # Replies read from the campaign mailbox (relance ingest-mail).
             "replies": list(
                 InboundMessage.objects.filter(campaign=campaign, kind=InboundKind.REPLY)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relance.accounts.models import Language
+from relance.accounts.models import Language, User
 from relance.audit import services as audit
 from relance.contacts.models import Beat, Contact, ContactBeat
 from relance.contacts.services.contacts import apply_opt_out, reindex_ids
@@ -98,3 +98,23 @@ def save_own_preferences(contact: Contact, prefs: OwnPreferences) -> Contact:
     reindex_ids([contact.pk])
     audit.record(None, "preferences", contact, changes={"by": "journalist", **changes})
     return contact
+
+
+@transaction.atomic
+def refuse_calls(actor: User | None, contact: Contact) -> bool:
+    """The journalist told a caller "stop calling me": no more calls from
+    anyone in the agency, for every campaign and client (DESIGN.md §5.9).
+    Recorded as the journalist's own choice, reported by `actor`. Returns
+    whether anything changed."""
+    updated = Contact.objects.filter(pk=contact.pk, accepts_phone=True).update(
+        accepts_phone=False, updated_at=timezone.now()
+    )
+    if updated:
+        contact.accepts_phone = False
+        audit.record(
+            actor,
+            "preferences",
+            contact,
+            changes={"by": "journalist", "accepts_phone": ["True", "False"], "said_to": "call"},
+        )
+    return bool(updated)
