@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "relance.contacts",
     "relance.campaigns",
     "relance.interactions",
+    "relance.followups",
     "relance.api",
 ]
 

@@ -5,5 +5,7 @@ urlpatterns = [
     path("", include("relance.contacts.urls")),
     path("", include("relance.campaigns.urls")),
     path("", include("relance.outreach.urls")),
+    path("", include("relance.followups.urls_desk")),
+    path("", include("relance.followups.urls_plan")),
     path("api/v1/", include("relance.api.urls")),
 ]

@@ -14,6 +14,7 @@ from relance.api import (
     clients,
     contacts,
     errors,
+    followups,
     interactions,
     lists,
     outlets,
@@ -75,5 +76,7 @@ api.add_router("/contacts", contacts.router)
 api.add_router("/lists", lists.router)
 api.add_router("/clients", clients.router)
 api.add_router("/users", users.router)
+# `followups` adds its endpoint to the campaigns router (imported above).
+assert followups.router is campaigns.router
 api.add_router("/campaigns", campaigns.router)
 api.add_router("/interactions", interactions.router)

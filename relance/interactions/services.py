@@ -178,8 +178,15 @@ def _clean(actor: User, data: Mapping[str, Any], now: datetime) -> dict[str, Any
 
 
 @transaction.atomic
-def log(actor: User | None, data: Mapping[str, Any], now: datetime | None = None) -> Interaction:
-    """Record an interaction a team member reports, and apply what it means."""
+def log(
+    actor: User | None,
+    data: Mapping[str, Any],
+    now: datetime | None = None,
+    *,
+    details: Mapping[str, Any] | None = None,
+) -> Interaction:
+    """Record an interaction a team member reports, and apply what it means.
+    `details` are facts the call desk adds (a call back time, who to ask)."""
     require(actor, Cap.EDIT_MEDIA)
     assert actor is not None
     now = now or timezone.now()
@@ -193,6 +200,7 @@ def log(actor: User | None, data: Mapping[str, Any], now: datetime | None = None
         outcome=clean["outcome"],
         at=clean["at"],
         notes=clean["notes"],
+        details=dict(details or {}),
         recorded_by=actor,
     )
     _apply(actor, interaction)

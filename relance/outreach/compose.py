@@ -199,6 +199,20 @@ def render(
     return Rendered(subject=filled_subject, html=filled_html, text=text)
 
 
+def with_note(rendered: Rendered, note: str) -> Rendered:
+    """A follow-up: the sender's own lines above the release they resend
+    ("as promised on the phone, here is…"), plain text made safe HTML."""
+    paragraphs = [p.strip() for p in note.split("\n\n") if p.strip()]
+    note_html = "".join(
+        "<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs
+    )
+    return Rendered(
+        subject=rendered.subject,
+        html=f"{note_html}<hr>{rendered.html}",
+        text=f"{note.strip()}\n\n----\n\n{rendered.text}",
+    )
+
+
 def with_footer(rendered: Rendered, *, agency: str, url: str, language: str) -> Rendered:
     """The message with the journalist's footer: who writes and why, and
     the link to their preferences (unsubscribe, no calls, pause, beats), in

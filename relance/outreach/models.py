@@ -72,15 +72,27 @@ class OutboxState(models.TextChoices):
 PENDING_STATES = (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.PAUSED)
 
 
+class OutboxKind(models.TextChoices):
+    RELEASE = "release", _("Release or invitation")
+    FOLLOWUP = "followup", _("Follow-up e-mail")
+
+
 class OutboxMessage(models.Model):
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.CASCADE, related_name="outbox"
     )
-    # One row per recipient: a retry or an explicit re-queue reuses the row,
-    # and with it the Message-ID (a server that saw it may de-duplicate).
-    recipient = models.OneToOneField(
+    # One release row per recipient: a retry or an explicit re-queue reuses
+    # the row, and with it the Message-ID (a server that saw it may
+    # de-duplicate). Follow-up e-mails (the release resent after a call,
+    # relance.followups) are rows of their own for the same recipient.
+    recipient = models.ForeignKey(
         "campaigns.Recipient", on_delete=models.CASCADE, related_name="outbox"
     )
+    kind = models.CharField(
+        max_length=10, choices=OutboxKind.choices, default=OutboxKind.RELEASE, db_default="release"
+    )
+    # A follow-up's personal lines, above the release (plain text).
+    note = models.TextField(blank=True, default="", db_default="")
     contact = models.ForeignKey(
         "contacts.Contact", on_delete=models.CASCADE, related_name="outbox", db_index=False
     )
@@ -118,6 +130,13 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["campaign", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient"],
+                condition=models.Q(kind="release"),
+                name="outbox_one_release_per_recipient",
+            )
+        ]
         indexes = [
             models.Index(fields=["campaign", "state"]),
             models.Index(fields=["state", "next_attempt_at"]),

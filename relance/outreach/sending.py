@@ -51,6 +51,7 @@ from relance.outreach import compose, invitations, links, tracking
 from relance.outreach.models import (
     PENDING_STATES,
     CampaignMessage,
+    OutboxKind,
     OutboxMessage,
     OutboxState,
 )
@@ -139,9 +140,9 @@ def _drop_refused(rows: list[OutboxMessage], now: datetime) -> list[OutboxMessag
         OutboxMessage.objects.filter(pk__in=[r.pk for r in refused]).update(
             state=OutboxState.SKIPPED, last_error=reason, claim_token=""
         )
-        Recipient.objects.filter(pk__in=[r.recipient_id for r in refused]).update(
-            state=RecipientState.TARGETED
-        )
+        Recipient.objects.filter(
+            pk__in=[r.recipient_id for r in refused], sent_at__isnull=True
+        ).update(state=RecipientState.TARGETED)
     return keep
 
 
@@ -346,6 +347,8 @@ class _CampaignKit:
         if text is None:
             text = self.texts[language] = compose.html_to_text(message.body)
         rendered = compose.render(message.subject, message.body, values, text_template=text)
+        if row.note:
+            rendered = compose.with_note(rendered, row.note)
         if self.link_ids:
             rendered = replace(
                 rendered, html=tracking.rewrite(rendered.html, row.pk, self.link_ids)
@@ -400,7 +403,11 @@ _MARK_OUTBOX = (
     " attempts = attempts + 1, smtp_code = %s, server_reply = %s,"
     " last_error = '', claim_token = '' WHERE id = %s AND claim_token = %s"
 )
-_MARK_RECIPIENT = "UPDATE {recipient} SET state = %s, sent_at = %s WHERE id = %s"
+# A follow-up e-mail leaves the recipient as the release left it: its send
+# time is what the follow-up timing counts from.
+_MARK_RECIPIENT = (
+    "UPDATE {recipient} SET state = %s, sent_at = %s WHERE id = %s AND sent_at IS NULL"
+)
 # The send on the contact's history (relance.interactions), keyed by the row
 # and the attempt: a message a manager chose to send again is a second send.
 _INTERACTION_COLUMNS = (
@@ -418,7 +425,7 @@ _MARK_ALL = (
     "WITH done AS (" + _MARK_OUTBOX + " RETURNING id, recipient_id, contact_id, campaign_id,"
     " queued_by_id, attempts), rec AS ("
     " UPDATE {recipient} SET state = %s, sent_at = %s"
-    " FROM done WHERE {recipient}.id = done.recipient_id)"
+    " FROM done WHERE {recipient}.id = done.recipient_id AND {recipient}.sent_at IS NULL)"
     " " + _INTERACTION_COLUMNS + " SELECT 'sent:' || id || ':' || attempts, contact_id,"
     " campaign_id, queued_by_id, 'email', 'out', 'sent', %s, '', '{{}}'::jsonb, %s FROM done"
     " ON CONFLICT DO NOTHING"
@@ -462,7 +469,9 @@ def _mark_failed(row: OutboxMessage, token: str, code: int | None, error: str) -
             last_error=error[:2000],
             claim_token="",
         ):
-            Recipient.objects.filter(pk=row.recipient_id).update(state=RecipientState.FAILED)
+            Recipient.objects.filter(pk=row.recipient_id, sent_at__isnull=True).update(
+                state=RecipientState.FAILED
+            )
 
 
 def _mark_uncertain(row: OutboxMessage, token: str, error: str) -> None:
@@ -603,7 +612,7 @@ def _settle_campaigns(campaign_ids: Iterable[int], any_sent: bool) -> None:
                 status=CampaignStatus.SENDING
             )
         pending = OutboxMessage.objects.filter(
-            campaign_id=campaign_id, state__in=PENDING_STATES
+            campaign_id=campaign_id, state__in=PENDING_STATES, kind=OutboxKind.RELEASE
         ).exists()
         if not pending:
             Campaign.objects.filter(

@@ -34,7 +34,7 @@ from relance.campaigns.models import Campaign, CampaignStatus, Recipient, Recipi
 from relance.campaigns.services import is_on, require_edit, sanitise_body
 from relance.contacts.models import Contact, ContactEmail, EmailStatus
 from relance.outreach import compose
-from relance.outreach.models import CampaignMessage, OutboxMessage, OutboxState
+from relance.outreach.models import CampaignMessage, OutboxKind, OutboxMessage, OutboxState
 
 MAX_SUBJECT_CHARS = 250
 
@@ -449,9 +449,11 @@ def engagement(campaign: Campaign) -> dict[str, Any]:
 
 
 def progress(campaign: Campaign) -> dict[str, int]:
+    """The release's sending progress (follow-up e-mails are counted on
+    the follow-ups page)."""
     counts = {state: 0 for state in OutboxState.values}
     rows = (
-        OutboxMessage.objects.filter(campaign=campaign)
+        OutboxMessage.objects.filter(campaign=campaign, kind=OutboxKind.RELEASE)
         .values_list("state")
         .annotate(n=Count("id"))
         .order_by()

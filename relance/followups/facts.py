@@ -1,0 +1,388 @@
+"""Loading what the planner needs, in a fixed number of bulk queries.
+
+Every query here is per campaign, never per recipient: the cost of a plan
+grows with the rows read, not with round trips (docs/performance.md,
+"Follow-up plan"). Recipients are joined rather than listed, so that a
+10,000-recipient campaign does not send 10,000 parameters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q
+
+from relance.accounts.models import Role, User
+from relance.campaigns.models import Campaign, Recipient, RecipientState
+from relance.contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactRole,
+    EmailStatus,
+    Outlet,
+    Relationship,
+)
+from relance.followups.models import FollowUp, FollowUpState
+from relance.followups.planner import (
+    CampaignFacts,
+    Claimed,
+    ContactFacts,
+    Facts,
+    OutletFacts,
+    RecipientFacts,
+    Touch,
+    UserFacts,
+)
+from relance.followups.policy import Hours, Policy
+from relance.interactions.models import SYSTEM_OUTCOMES, Interaction, Outcome
+
+# Callers of the pool when a campaign names no team: those whose job is
+# calling. Managers and directors call the contacts they know or the VIPs.
+POOL_ROLES = (Role.PRESS_OFFICER, Role.INTERN)
+CALLER_ROLES = (Role.DIRECTOR, Role.MANAGER, Role.PRESS_OFFICER, Role.INTERN)
+POSITIVE = (
+    Outcome.REPLIED,
+    Outcome.INTERESTED,
+    Outcome.WILL_ATTEND,
+    Outcome.SEND_MATERIAL,
+    Outcome.RSVP_YES,
+)
+OPEN_STATES = (FollowUpState.PLANNED, FollowUpState.CLAIMED)
+
+
+def _hours(text: str) -> tuple[Hours, ...]:
+    out = []
+    for part in (text or "").split(","):
+        try:
+            out.append(Hours.parse(part.strip()))
+        except ValueError:
+            continue  # old free text: the rule's hours apply
+    return tuple(out)
+
+
+def _name(first: str, last: str) -> str:
+    return f"{first} {last}".strip()
+
+
+def load(
+    campaign: Campaign, policy: Policy, at: datetime, *, only: set[int] | None = None
+) -> Facts:
+    """The facts of `campaign` at `at`; with `only`, of those contacts,
+    the rest of the campaign's plan as it stands (its outlets taken, its
+    callers' load), for re-planning one contact after an outcome."""
+    in_campaign = Q(campaign_recipients__campaign=campaign)
+    # Joins through the campaign's recipients ("…__campaign_recipients__…"),
+    # narrowed to `only` when re-planning a few contacts.
+    mine = Q(contact__campaign_recipients__campaign=campaign)
+    if only is not None:
+        in_campaign &= Q(id__in=only)
+        mine &= Q(contact_id__in=only)
+    recipient_rows = Recipient.objects.filter(campaign=campaign)
+    if only is not None:
+        recipient_rows = recipient_rows.filter(contact_id__in=only)
+    recipients = [
+        RecipientFacts(
+            contact_id=r["contact_id"],
+            sent_at=r["sent_at"]
+            if r["state"] in (RecipientState.SENT, RecipientState.BOUNCED)
+            else None,
+            state=r["state"],
+            opens=r["opens"],
+            clicked=r["clicked_at"] is not None,
+            replied_at=r["replied_at"],
+            bounced=r["state"] == RecipientState.BOUNCED or r["bounced_at"] is not None,
+            rsvp=r["rsvp"],
+            rsvp_at=r["rsvp_at"],
+            score=r["score"],
+        )
+        for r in recipient_rows.values(
+            "contact_id",
+            "state",
+            "sent_at",
+            "opens",
+            "clicked_at",
+            "replied_at",
+            "bounced_at",
+            "rsvp",
+            "rsvp_at",
+            "score",
+        )
+    ]
+    rows = list(
+        Contact.objects.filter(in_campaign, erased_at__isnull=True).values(
+            "id",
+            "first_name",
+            "last_name",
+            "role",
+            "outlet_id",
+            "show_id",
+            "vip",
+            "opted_out",
+            "do_not_contact",
+            "paused_until",
+            "accepts_phone",
+            "preferred_channel",
+            "best_hours",
+            "social",
+        )
+    )
+    outlets = {
+        o["id"]: OutletFacts(
+            id=o["id"],
+            name=o["name"],
+            kind=o["kind"],
+            periodicity=o["periodicity"],
+            timezone=o["timezone"] or "Europe/Paris",
+            country=o["country"] or "FR",
+            region=o["region"] or "",
+            audience=o["audience"] or 0,
+            tier=o["tier"],
+            closing_weekday=o["closing_weekday"],
+            lead_time_days=o["lead_time_days"],
+        )
+        for o in Outlet.objects.filter(
+            id__in={r["outlet_id"] for r in rows if r["outlet_id"]}
+        ).values(
+            "id",
+            "name",
+            "kind",
+            "periodicity",
+            "timezone",
+            "country",
+            "region",
+            "audience",
+            "tier",
+            "closing_weekday",
+            "lead_time_days",
+        )
+    }
+    # Hosts of TV and radio shows are reached through the desk or the
+    # show's researcher: load those too, with their own preferences.
+    broadcast = [o.id for o in outlets.values() if o.kind in ("tv", "radio")]
+    hosts = any(r["role"] == ContactRole.HOST and r["outlet_id"] in outlets for r in rows)
+    desk_rows: list[dict] = []
+    if broadcast and hosts:
+        desk_rows = list(
+            Contact.objects.filter(
+                outlet_id__in=broadcast,
+                role__in=(ContactRole.ASSIGNMENT_EDITOR, ContactRole.RESEARCHER),
+                erased_at__isnull=True,
+            )
+            .order_by("id")
+            .values(*rows[0].keys())
+        )
+    known = {r["id"] for r in rows}
+    extra = [r for r in desk_rows if r["id"] not in known]
+    extra_ids = [r["id"] for r in extra]
+    phones = set(ContactPhone.objects.filter(mine).values_list("contact_id", flat=True))
+    if extra_ids:
+        phones |= set(
+            ContactPhone.objects.filter(contact_id__in=extra_ids).values_list(
+                "contact_id", flat=True
+            )
+        )
+    emails: dict[int, bool] = {}
+    for contact_id, status in ContactEmail.objects.filter(mine).values_list("contact_id", "status"):
+        emails[contact_id] = emails.get(contact_id, False) or status != EmailStatus.BOUNCED
+    contacts = {}
+    for r in [*rows, *extra]:
+        contacts[r["id"]] = ContactFacts(
+            id=r["id"],
+            name=_name(r["first_name"], r["last_name"]),
+            role=r["role"],
+            outlet_id=r["outlet_id"],
+            show_id=r["show_id"],
+            vip=r["vip"],
+            opted_out=r["opted_out"],
+            do_not_contact=r["do_not_contact"],
+            paused_until=r["paused_until"],
+            accepts_phone=r["accepts_phone"],
+            has_phone=r["id"] in phones,
+            has_email=r["id"] in emails,
+            email_bounced=r["id"] in emails and not emails[r["id"]],
+            preferred_channel=r["preferred_channel"] or "",
+            has_social=bool(r["social"]),
+            best_hours=_hours(r["best_hours"]),
+        )
+    outlet_desks: dict[int, list[int]] = defaultdict(list)
+    show_researchers: dict[int, list[int]] = defaultdict(list)
+    for r in desk_rows:
+        if r["role"] == ContactRole.RESEARCHER and r["show_id"]:
+            show_researchers[r["show_id"]].append(r["id"])
+        else:
+            outlet_desks[r["outlet_id"]].append(r["id"])
+
+    users = {
+        u["id"]: UserFacts(u["id"], u["username"], u["role"], u["daily_call_capacity"])
+        for u in User.objects.filter(is_active=True, role__in=CALLER_ROLES).values(
+            "id", "username", "role", "daily_call_capacity"
+        )
+    }
+    team = [uid for uid in campaign.team.values_list("id", flat=True) if uid in users]
+    pool = sorted(uid for uid in team if users[uid].role in (Role.MANAGER, *POOL_ROLES)) or sorted(
+        uid for uid, u in users.items() if u.role in POOL_ROLES
+    )
+
+    relationships: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for contact_id, user_id, strength in (
+        Relationship.objects.filter(mine)
+        .order_by("contact_id", "user_id")
+        .values_list("contact_id", "user_id", "strength")
+    ):
+        relationships[contact_id].append((user_id, strength))
+
+    # Calls agency-wide around `at`: what the caps count. Far enough back
+    # for the period, far enough ahead for calls other campaigns planned.
+    horizon = timedelta(days=max(policy.call_period_days, 7) + 21)
+    calls: dict[int, list[datetime]] = defaultdict(list)
+    callee_filter = mine
+    if extra_ids:
+        callee_filter |= Q(contact_id__in=extra_ids)
+    for contact_id, moment in (
+        Interaction.objects.filter(
+            callee_filter,
+            channel="phone",
+            direction="out",
+            at__gte=at - horizon,
+            at__lte=at + horizon,
+        )
+        .order_by()
+        .values_list("contact_id", "at")
+        .distinct()
+    ):
+        calls[contact_id].append(moment)
+    other = FollowUp.objects.filter(state__in=OPEN_STATES, channel="phone").exclude(
+        campaign=campaign
+    )
+    via_mine = Q(via__campaign_recipients__campaign=campaign)
+    if only is not None:
+        via_mine &= Q(via_id__in=only)
+    planned_elsewhere = other.filter(mine | Q(via_id__in=extra_ids or [0]) | via_mine).distinct()
+    for contact_id, via_id, start in planned_elsewhere.values_list(
+        "contact_id", "via_id", "window_start"
+    ):
+        calls[via_id or contact_id].append(start)
+    load_rows = other.filter(
+        window_start__gte=at - timedelta(days=1), window_start__lte=at + horizon
+    ).values_list("assignee_id", "window_start", "contact__outlet__timezone")
+    load: dict[tuple[int, object], int] = defaultdict(int)
+    for user_id, start, tz in load_rows:
+        if user_id is not None:
+            load[(user_id, start.astimezone(ZoneInfo(tz or "Europe/Paris")).date())] += 1
+
+    outlets_taken: dict[int, str] = {}
+    if only is not None:
+        # The rest of this campaign's plan stands: its calls load the
+        # callers' days and hold their outlets.
+        rest = FollowUp.objects.filter(campaign=campaign, state__in=OPEN_STATES).exclude(
+            contact_id__in=only
+        )
+        for user_id, start, tz, channel, outlet_id, first, last in rest.values_list(
+            "assignee_id",
+            "window_start",
+            "contact__outlet__timezone",
+            "channel",
+            "contact__outlet_id",
+            "contact__first_name",
+            "contact__last_name",
+        ):
+            if outlet_id is not None:
+                outlets_taken.setdefault(outlet_id, _name(first, last))
+            if user_id is not None and channel == "phone":
+                day = start.astimezone(ZoneInfo(tz or "Europe/Paris")).date()
+                load[(user_id, day)] += 1
+    touches: dict[int, list[Touch]] = defaultdict(list)
+    campaign_touches = Interaction.objects.filter(campaign=campaign)
+    if only is not None:
+        campaign_touches = campaign_touches.filter(contact_id__in=only)
+    for t in (
+        campaign_touches.exclude(outcome__in=[o for o in SYSTEM_OUTCOMES])
+        .order_by("at", "id")
+        .values("contact_id", "at", "channel", "direction", "outcome", "details")
+    ):
+        back = (t["details"] or {}).get("call_back_at")
+        touches[t["contact_id"]].append(
+            Touch(
+                at=t["at"],
+                channel=t["channel"],
+                direction=t["direction"],
+                outcome=t["outcome"],
+                call_back_at=datetime.fromisoformat(back) if back else None,
+            )
+        )
+    written: dict[int, list[datetime]] = defaultdict(list)
+    claimed: dict[int, Claimed] = {}
+    own = FollowUp.objects.filter(campaign=campaign).exclude(state=FollowUpState.PLANNED)
+    if only is not None:
+        own = own.filter(contact_id__in=only)
+    for f in own:
+        if f.state == FollowUpState.DONE:
+            if f.channel != "phone" and f.done_at:
+                written[f.contact_id].append(f.done_at)
+            continue
+        claimed[f.contact_id] = Claimed(
+            contact_id=f.contact_id,
+            user_id=f.claimed_by_id or f.assignee_id,
+            channel=f.channel,
+            window_start=f.window_start,
+            window_end=f.window_end,
+            since=f.claimed_at or f.planned_at,
+            via_id=f.via_id,
+        )
+
+    history: dict[int, tuple[int, int]] = {}
+    warm: set[int] = set()
+    past = (
+        Recipient.objects.filter(mine, sent_at__isnull=False)
+        .exclude(campaign=campaign)
+        .values("contact_id")
+        .annotate(
+            pitches=Count("id"),
+            answers=Count("id", filter=Q(replied_at__isnull=False) | ~Q(rsvp="")),
+        )
+        .values_list("contact_id", "pitches", "answers")
+    )
+    for contact_id, pitches, answers in past:
+        history[contact_id] = (answers, pitches)
+    for contact_id, campaigns in (
+        Interaction.objects.filter(mine, outcome__in=POSITIVE)
+        .exclude(campaign=campaign)
+        .values("contact_id")
+        .annotate(n=Count("campaign_id", distinct=True))
+        .values_list("contact_id", "n")
+    ):
+        warm.add(contact_id)
+        answers, pitches = history.get(contact_id, (0, 0))
+        history[contact_id] = (min(max(answers, campaigns), max(pitches, campaigns)), pitches)
+    for contact_id, strengths in relationships.items():
+        if any(s >= policy.relationship_strength for _, s in strengths):
+            warm.add(contact_id)
+
+    return Facts(
+        campaign=CampaignFacts(
+            id=campaign.pk,
+            kind=campaign.kind,
+            sent_at=campaign.sent_at,
+            event_at=campaign.event_at,
+            manager_id=campaign.manager_id if campaign.manager_id in users else None,
+        ),
+        recipients=recipients,
+        contacts=contacts,
+        outlets=outlets,
+        users=users,
+        pool=pool,
+        relationships=dict(relationships),
+        outlet_desks=dict(outlet_desks),
+        show_researchers=dict(show_researchers),
+        calls=dict(calls),
+        touches=dict(touches),
+        written=dict(written),
+        claimed=claimed,
+        load=dict(load),  # type: ignore[arg-type]
+        history=history,
+        warm=warm,
+        outlets_taken=outlets_taken,
+    )
