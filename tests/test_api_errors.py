@@ -50,6 +50,7 @@ def test_openapi_lists_every_resource(client):
             "campaigns/{id}",
             "campaigns/{id}/recipients",
             "campaigns/{id}/recipients/{contact_id}",
+            "campaigns/{id}/followups",
             "interactions",
             "interactions/{id}",
         )

@@ -94,6 +94,7 @@ GET    /campaigns/{campaign}/recipients           200 200 200 200 200 403 401 40
 POST   /campaigns/{campaign}/recipients           200 200 200 403 403 403 401 401 401
 POST   /campaigns/{other_campaign}/recipients     200 200 403 403 403 404 401 401 401
 PATCH  /campaigns/{campaign}/recipients/{claire}  200 200 200 403 403 403 401 401 401
+GET    /campaigns/{campaign}/followups            200 200 200 200 200 403 401 401 401
 GET    /interactions                              200 200 200 200 200 403 401 401 401
 POST   /interactions                              201 201 201 201 201 403 401 401 401
 GET    /interactions/{call}                       200 200 200 200 200 403 401 401 401

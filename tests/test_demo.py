@@ -5,6 +5,7 @@ whichever engine the run uses."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 import phonenumbers
 import pytest
@@ -326,3 +327,29 @@ def test_campaigns_in_every_state_with_their_outcomes(demo):
         Recipient.objects.count(),
         InboundMessage.objects.count(),
     ) == counts
+
+
+def test_follow_up_history_and_todays_calls():
+    """On first login the call desk is alive: calls already made across
+    clients, journalists near their caps, and calls today for the callers
+    of the release sent on the last working day."""
+    import time_machine
+
+    from relance.accounts.models import User
+    from relance.followups import services
+    from relance.followups.models import FollowUp
+    from relance.interactions.models import Interaction
+
+    with time_machine.travel(datetime(2026, 12, 8, 7, 0, tzinfo=UTC), tick=False):
+        build_demo(SIZE, seed=42)
+        done = FollowUp.objects.filter(state="done")
+        assert done.exists()
+        calls = Interaction.objects.filter(channel="phone", direction="out")
+        assert calls.order_by().values("campaign__client").distinct().count() == 2
+        pressure = services.pressure(calls.values_list("contact_id", flat=True))
+        assert max(p.calls_week for p in pressure.values()) >= 2
+        today = {u.username: len(services.my_calls(u)) for u in User.objects.all()}
+        assert today["marc"] > 0 and today["julie"] + today["lucas"] > 0
+        # A second build makes no second history.
+        build_demo(SIZE, seed=42)
+        assert FollowUp.objects.filter(state="done").count() == done.count()

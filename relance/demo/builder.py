@@ -37,6 +37,7 @@ from relance.contacts.services.beats import beats_for
 from relance.demo import DEMO_AGENCY_NAME, DEMO_PASSWORD, DEMO_SOURCE, bulk
 from relance.demo import vocabulary as v
 from relance.demo.campaigns import build_campaigns
+from relance.demo.followups import build_followups
 from relance.demo.catalog import Catalog, OutletSpec, outlet_count
 from relance.demo.spec import INFLUENCER_ALLOCS, OutletRef, SpecBuilder, build_spec
 
@@ -114,6 +115,8 @@ def build_demo(
     say("media lists")
     build_campaigns(seed)
     say("campaigns")
+    build_followups(seed)
+    say("follow-ups and today's calls")
     choices.forget()
     seconds = time.perf_counter() - start
     return DemoResult(

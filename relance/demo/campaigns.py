@@ -53,6 +53,19 @@ class Story:
     replies: list[str] = field(default_factory=list)
 
 
+def _since_last_working_day(now: datetime) -> int:
+    from zoneinfo import ZoneInfo
+
+    from relance.lib.workdays import for_place
+
+    cal = for_place("FR")
+    today = now.astimezone(ZoneInfo("Europe/Paris")).date()
+    day = today - timedelta(days=1)
+    while not cal.working(day):
+        day -= timedelta(days=1)
+    return (today - day).days
+
+
 def _stories(now: datetime) -> list[Story]:
     day = timedelta(days=1)
     return [
@@ -97,7 +110,7 @@ def _stories(now: datetime) -> list[Story]:
         Story(
             client=0,
             manager="marc",
-            team=["julie"],
+            team=["julie", "lucas"],
             brief={
                 "kind": "release",
                 "title": "Héliande Énergies : résultats annuels 2026",
@@ -115,7 +128,9 @@ def _stories(now: datetime) -> list[Story]:
             country="FR",
             recipients=60,
             state="sent",
-            days_ago=3,
+            # Sent on the last working day: its dailies and radio desks are
+            # today's calls, so the call desk is alive on first login.
+            days_ago=_since_last_working_day(now),
             replies=["Merci, un entretien téléphonique avec le directeur financier ?"],
         ),
         Story(

@@ -691,7 +691,7 @@ class _Planner:
                         {"from": _iso(first_blocked), "detail": blocked_by.text()},
                     ),
                 )
-            if paused_seen:
+            if paused_seen and paused_until is not None:
                 reasons.insert(0, Reason("t_deferred_pause", {"until": _iso(paused_until)}))
             reasons[:0] = _holidays_before(cand, cal, local_day)
             assert assign_reason is not None
@@ -723,7 +723,7 @@ class _Planner:
                 Reason("pressure_none", {"detail": blocked_by.text()}),
                 cand.priority,
             )
-        if paused_seen:
+        if paused_seen and paused_until is not None:
             return Skipped(
                 contact.id, "paused", Reason("paused", {"until": _iso(paused_until)}), cand.priority
             )

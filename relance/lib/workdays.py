@@ -68,11 +68,7 @@ class Workdays:
 
     def add(self, day: date, count: int) -> date:
         """The `count`-th working day after `day` (count ≥ 1), whatever `day` is."""
-        while count > 0:
-            day += timedelta(days=1)
-            if self.working(day):
-                count -= 1
-        return day
+        return _add(self.country, self.subdiv, day, count)
 
     def between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (0 when
@@ -85,6 +81,18 @@ class Workdays:
             if self.working(day):
                 count += 1
         return count
+
+
+@lru_cache(maxsize=8192)
+def _add(country: str, subdiv: str, day: date, count: int) -> date:
+    # Cached: a plan asks the same few questions for thousands of recipients
+    # (the same send day, the same few countries).
+    holidays_of = _holidays
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays_of(country, subdiv, day.year):
+            count -= 1
+    return day
 
 
 @lru_cache(maxsize=512)

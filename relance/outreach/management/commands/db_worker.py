@@ -4,7 +4,9 @@ When it starts, and then every minute (or every SENDING_TIMEOUT_SECONDS if
 shorter) in a background thread, rows a dead worker left 'sending' become
 'uncertain' (or queued again if they were never started), and queued rows
 whose task was lost get one again (relance.outreach.sending.recover).
-With RELANCE_INBOUND_IMAP_URL set, it also enqueues the reading of the
+Every half hour it enqueues the re-writing of the follow-up plans
+(relance.followups.tasks.refresh_plans). With RELANCE_INBOUND_IMAP_URL set,
+it also enqueues the reading of the
 campaign mailbox every five minutes (relance.outreach.tasks.ingest_imap;
 running it twice at once is harmless: inbound messages are keyed).
 """
@@ -26,11 +28,24 @@ logger = logging.getLogger(__name__)
 
 
 IMAP_EVERY = 300.0
+# Follow-up plans are re-written this often (relance.followups.tasks).
+PLANS_EVERY = 1800.0
 
 
 def _watch(stop: threading.Event, every: float) -> None:
     last_imap = 0.0
+    last_plans = 0.0
     while not stop.wait(every):
+        if time.monotonic() - last_plans >= PLANS_EVERY:
+            last_plans = time.monotonic()
+            try:
+                from relance.followups.tasks import refresh_plans
+
+                refresh_plans.enqueue()
+            except Exception:
+                logger.exception("could not enqueue the follow-up plans")
+            finally:
+                close_old_connections()
         try:
             sending.mark_stale()
         except Exception:  # the next round tries again; sending goes on
