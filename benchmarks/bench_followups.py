@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 
 from benchmarks.bench_search import engine_env, ensure_database, run
 
@@ -115,8 +114,9 @@ with transaction.atomic():
             services.record_outcome(row.assignee, row, outcome)
         click.append(time.perf_counter() - start)
     if click:
-        out.update({"outcome_via": how, "outcome_median_ms": round(statistics.median(click) * 1000, 1),
-                    "outcome_max_ms": round(max(click) * 1000, 1), "outcomes": len(click)})
+        out.update({"outcome_via": how, "outcomes": len(click),
+                    "outcome_median_ms": round(statistics.median(click) * 1000, 1),
+                    "outcome_max_ms": round(max(click) * 1000, 1)})
     transaction.set_rollback(True)
 print("RESULT " + json.dumps(out))
 """

@@ -37,8 +37,8 @@ from relance.contacts.services.beats import beats_for
 from relance.demo import DEMO_AGENCY_NAME, DEMO_PASSWORD, DEMO_SOURCE, bulk
 from relance.demo import vocabulary as v
 from relance.demo.campaigns import build_campaigns
-from relance.demo.followups import build_followups
 from relance.demo.catalog import Catalog, OutletSpec, outlet_count
+from relance.demo.followups import build_followups
 from relance.demo.spec import INFLUENCER_ALLOCS, OutletRef, SpecBuilder, build_spec
 
 # From this many new contacts on, indexes and full-text triggers are dropped
