@@ -174,6 +174,34 @@ def test_propose_ranks_with_reasons_and_warnings(base):
     assert [w.code for w in by_id[people["recent"].pk].warnings] == ["recently_pitched"]
 
 
+def test_term_reads_prefetch_and_give_the_setting_back(base, monkeypatch):
+    """PostgreSQL: the term reads raise effective_io_concurrency for
+    themselves only (docs/performance.md, targeting)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW effective_io_concurrency")
+            return cursor.fetchone()[0]
+
+    before = setting()
+    seen = []
+    real = targeting._term_ids
+
+    def spy(term: str) -> list[int]:
+        seen.append(setting())
+        return real(term)
+
+    monkeypatch.setattr(targeting, "_term_ids", spy)
+    assert service.propose(base["cast"]["officer"], base["brief"])
+    expected = str(max(int(before), targeting.HEAP_PREFETCH)) if int(before) else before
+    assert seen and set(seen) == {expected}
+    assert setting() == before
+
+
 def test_erased_contacts_and_recipients_are_not_proposed(base):
     people, brief, cast = base["people"], base["brief"], base["cast"]
     people["lea"].erased_at = timezone.now()
