@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from relance.accounts.models import Role, User
 from relance.campaigns.models import Campaign, Recipient, RecipientState
@@ -53,6 +55,26 @@ POSITIVE = (
 OPEN_STATES = (FollowUpState.PLANNED, FollowUpState.CLAIMED)
 
 
+# The columns of a contact the planner reads, in ContactFacts' order.
+CONTACT_FIELDS = (
+    "id",
+    "first_name",
+    "last_name",
+    "role",
+    "outlet_id",
+    "show_id",
+    "vip",
+    "opted_out",
+    "do_not_contact",
+    "paused_until",
+    "accepts_phone",
+    "preferred_channel",
+    "best_hours",
+    "social",
+)
+
+
+@lru_cache(maxsize=1024)
 def _hours(text: str) -> tuple[Hours, ...]:
     out = []
     for part in (text or "").split(","):
@@ -73,79 +95,79 @@ def load(
     """The facts of `campaign` at `at`; with `only`, of those contacts,
     the rest of the campaign's plan as it stands (its outlets taken, its
     callers' load), for re-planning one contact after an outcome."""
-    in_campaign = Q(campaign_recipients__campaign=campaign)
-    # Joins through the campaign's recipients ("…__campaign_recipients__…"),
-    # narrowed to `only` when re-planning a few contacts.
-    mine = Q(contact__campaign_recipients__campaign=campaign)
-    if only is not None:
-        in_campaign &= Q(id__in=only)
-        mine &= Q(contact_id__in=only)
+    # Everything is "of the campaign's recipients": a semi-join on the
+    # recipients (IN (SELECT contact_id …)), narrowed to `only` when
+    # re-planning a few contacts; never a list of 10,000 ids.
     recipient_rows = Recipient.objects.filter(campaign=campaign)
     if only is not None:
         recipient_rows = recipient_rows.filter(contact_id__in=only)
+    ids = recipient_rows.values("contact_id")
+    in_campaign = Q(id__in=ids)
+    mine = Q(contact_id__in=ids)
+    sent_states = (RecipientState.SENT, RecipientState.BOUNCED)
+    # Tuples, not dicts: at 10,000 recipients the reading is most of the cost.
     recipients = [
         RecipientFacts(
-            contact_id=r["contact_id"],
-            sent_at=r["sent_at"]
-            if r["state"] in (RecipientState.SENT, RecipientState.BOUNCED)
-            else None,
-            state=r["state"],
-            opens=r["opens"],
-            clicked=r["clicked_at"] is not None,
-            replied_at=r["replied_at"],
-            bounced=r["state"] == RecipientState.BOUNCED or r["bounced_at"] is not None,
-            rsvp=r["rsvp"],
-            rsvp_at=r["rsvp_at"],
-            score=r["score"],
+            contact_id,
+            sent_at if state in sent_states else None,
+            state,
+            opens,
+            clicked,
+            replied_at,
+            state == RecipientState.BOUNCED or bounced,
+            rsvp,
+            None,
+            score,
         )
-        for r in recipient_rows.values(
+        for (
+            contact_id,
+            state,
+            sent_at,
+            opens,
+            clicked,
+            replied_at,
+            bounced,
+            rsvp,
+            score,
+        ) in recipient_rows.annotate(
+            clicked=ExpressionWrapper(Q(clicked_at__isnull=False), BooleanField()),
+            bounced=ExpressionWrapper(Q(bounced_at__isnull=False), BooleanField()),
+        ).values_list(
             "contact_id",
             "state",
             "sent_at",
             "opens",
-            "clicked_at",
+            "clicked",
             "replied_at",
-            "bounced_at",
+            "bounced",
             "rsvp",
-            "rsvp_at",
             "score",
         )
     ]
     rows = list(
-        Contact.objects.filter(in_campaign, erased_at__isnull=True).values(
-            "id",
-            "first_name",
-            "last_name",
-            "role",
-            "outlet_id",
-            "show_id",
-            "vip",
-            "opted_out",
-            "do_not_contact",
-            "paused_until",
-            "accepts_phone",
-            "preferred_channel",
-            "best_hours",
-            "social",
-        )
+        Contact.objects.filter(in_campaign, erased_at__isnull=True)
+        .order_by()
+        .values_list(*CONTACT_FIELDS)
     )
     outlets = {
-        o["id"]: OutletFacts(
-            id=o["id"],
-            name=o["name"],
-            kind=o["kind"],
-            periodicity=o["periodicity"],
-            timezone=o["timezone"] or "Europe/Paris",
-            country=o["country"] or "FR",
-            region=o["region"] or "",
-            audience=o["audience"] or 0,
-            tier=o["tier"],
-            closing_weekday=o["closing_weekday"],
-            lead_time_days=o["lead_time_days"],
+        o[0]: OutletFacts(
+            o[0],
+            o[1],
+            o[2],
+            o[3],
+            o[4] or "Europe/Paris",
+            o[5] or "FR",
+            o[6] or "",
+            o[7] or 0,
+            o[8],
+            o[9],
+            o[10],
         )
         for o in Outlet.objects.filter(
-            id__in={r["outlet_id"] for r in rows if r["outlet_id"]}
-        ).values(
+            id__in=Contact.objects.filter(in_campaign).values("outlet_id")
+        )
+        .order_by()
+        .values_list(
             "id",
             "name",
             "kind",
@@ -161,10 +183,17 @@ def load(
     }
     # Hosts of TV and radio shows are reached through the desk or the
     # show's researcher: load those too, with their own preferences.
-    broadcast = [o.id for o in outlets.values() if o.kind in ("tv", "radio")]
-    hosts = any(r["role"] == ContactRole.HOST and r["outlet_id"] in outlets for r in rows)
-    desk_rows: list[dict] = []
-    if broadcast and hosts:
+    broadcast = sorted(
+        {
+            r[4]
+            for r in rows
+            if r[3] == ContactRole.HOST
+            and r[4] in outlets
+            and outlets[r[4]].kind in ("tv", "radio")
+        }
+    )
+    desk_rows: list[tuple[Any, ...]] = []
+    if broadcast:
         desk_rows = list(
             Contact.objects.filter(
                 outlet_id__in=broadcast,
@@ -172,48 +201,65 @@ def load(
                 erased_at__isnull=True,
             )
             .order_by("id")
-            .values(*rows[0].keys())
+            .values_list(*CONTACT_FIELDS)
         )
-    known = {r["id"] for r in rows}
-    extra = [r for r in desk_rows if r["id"] not in known]
-    extra_ids = [r["id"] for r in extra]
-    phones = set(ContactPhone.objects.filter(mine).values_list("contact_id", flat=True))
-    if extra_ids:
-        phones |= set(
-            ContactPhone.objects.filter(contact_id__in=extra_ids).values_list(
-                "contact_id", flat=True
-            )
-        )
+    known = {r[0] for r in rows}
+    extra = [r for r in desk_rows if r[0] not in known]
+    extra_ids = [r[0] for r in extra]
+    # Recipients, then the desks: two queries, not one with an OR.
+    whose = [mine] + ([Q(contact_id__in=extra_ids)] if extra_ids else [])
+    phones: set[int] = set()
     emails: dict[int, bool] = {}
-    for contact_id, status in ContactEmail.objects.filter(mine).values_list("contact_id", "status"):
-        emails[contact_id] = emails.get(contact_id, False) or status != EmailStatus.BOUNCED
+    for who in whose:
+        phones.update(
+            ContactPhone.objects.filter(who).order_by().values_list("contact_id", flat=True)
+        )
+        for contact_id, status in (
+            ContactEmail.objects.filter(who).order_by().values_list("contact_id", "status")
+        ):
+            emails[contact_id] = emails.get(contact_id, False) or status != EmailStatus.BOUNCED
     contacts = {}
-    for r in [*rows, *extra]:
-        contacts[r["id"]] = ContactFacts(
-            id=r["id"],
-            name=_name(r["first_name"], r["last_name"]),
-            role=r["role"],
-            outlet_id=r["outlet_id"],
-            show_id=r["show_id"],
-            vip=r["vip"],
-            opted_out=r["opted_out"],
-            do_not_contact=r["do_not_contact"],
-            paused_until=r["paused_until"],
-            accepts_phone=r["accepts_phone"],
-            has_phone=r["id"] in phones,
-            has_email=r["id"] in emails,
-            email_bounced=r["id"] in emails and not emails[r["id"]],
-            preferred_channel=r["preferred_channel"] or "",
-            has_social=bool(r["social"]),
-            best_hours=_hours(r["best_hours"]),
+    for (
+        cid,
+        first,
+        last,
+        role,
+        outlet_id,
+        show_id,
+        vip,
+        opted_out,
+        do_not_contact,
+        paused_until,
+        accepts_phone,
+        preferred,
+        best_hours,
+        social,
+    ) in [*rows, *extra]:
+        contacts[cid] = ContactFacts(
+            cid,
+            f"{first} {last}".strip(),
+            role,
+            outlet_id,
+            show_id,
+            vip,
+            opted_out,
+            do_not_contact,
+            paused_until,
+            accepts_phone,
+            cid in phones,
+            cid in emails,
+            cid in emails and not emails[cid],
+            preferred or "",
+            bool(social),
+            _hours(best_hours) if best_hours else (),
         )
     outlet_desks: dict[int, list[int]] = defaultdict(list)
     show_researchers: dict[int, list[int]] = defaultdict(list)
     for r in desk_rows:
-        if r["role"] == ContactRole.RESEARCHER and r["show_id"]:
-            show_researchers[r["show_id"]].append(r["id"])
+        if r[3] == ContactRole.RESEARCHER and r[5]:
+            show_researchers[r[5]].append(r[0])
         else:
-            outlet_desks[r["outlet_id"]].append(r["id"])
+            outlet_desks[r[4]].append(r[0])
 
     users = {
         u["id"]: UserFacts(u["id"], u["username"], u["role"], u["daily_call_capacity"])
@@ -229,42 +275,43 @@ def load(
     relationships: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for contact_id, user_id, strength in (
         Relationship.objects.filter(mine)
-        .order_by("contact_id", "user_id")
+        # Strongest first: the planner takes the first who can.
+        .order_by("contact_id", "-strength", "user_id")
         .values_list("contact_id", "user_id", "strength")
     ):
         relationships[contact_id].append((user_id, strength))
 
-    # Calls agency-wide around `at`: what the caps count. Far enough back
-    # for the period, far enough ahead for calls other campaigns planned.
+    # Calls agency-wide around `at`: what the caps count. Back, as far as a
+    # past call can still block one: the period, or the spacing in working
+    # days (two calendar days each covers weekends and holidays); ahead,
+    # far enough for the calls other campaigns planned.
     horizon = timedelta(days=max(policy.call_period_days, 7) + 21)
+    lookback = timedelta(days=max(policy.call_period_days, 2 * policy.days_between_calls + 2))
     calls: dict[int, list[datetime]] = defaultdict(list)
-    callee_filter = mine
-    if extra_ids:
-        callee_filter |= Q(contact_id__in=extra_ids)
-    for contact_id, moment in (
-        Interaction.objects.filter(
-            callee_filter,
-            channel="phone",
-            direction="out",
-            at__gte=at - horizon,
-            at__lte=at + horizon,
-        )
-        .order_by()
-        .values_list("contact_id", "at")
-        .distinct()
-    ):
-        calls[contact_id].append(moment)
+    for callee in whose:
+        for contact_id, moment in (
+            Interaction.objects.filter(
+                callee,
+                channel="phone",
+                direction="out",
+                at__gte=at - lookback,
+                at__lte=at + horizon,
+            )
+            .order_by()
+            .values_list("contact_id", "at")
+        ):
+            calls[contact_id].append(moment)
     other = FollowUp.objects.filter(state__in=OPEN_STATES, channel="phone").exclude(
         campaign=campaign
     )
-    via_mine = Q(via__campaign_recipients__campaign=campaign)
-    if only is not None:
-        via_mine &= Q(via_id__in=only)
-    planned_elsewhere = other.filter(mine | Q(via_id__in=extra_ids or [0]) | via_mine).distinct()
-    for contact_id, via_id, start in planned_elsewhere.values_list(
-        "contact_id", "via_id", "window_start"
-    ):
-        calls[via_id or contact_id].append(start)
+    seen: set[int] = set()
+    for who in [mine, Q(via_id__in=ids), *([Q(via_id__in=extra_ids)] if extra_ids else [])]:
+        for pk, contact_id, via_id, start in other.filter(who).values_list(
+            "pk", "contact_id", "via_id", "window_start"
+        ):
+            if pk not in seen:
+                seen.add(pk)
+                calls[via_id or contact_id].append(start)
     load_rows = other.filter(
         window_start__gte=at - timedelta(days=1), window_start__lte=at + horizon
     ).values_list("assignee_id", "window_start", "contact__outlet__timezone")

@@ -35,7 +35,7 @@ from relance.campaigns.services import visible_campaigns
 from relance.contacts.models import Contact
 from relance.followups import facts as facts_module
 from relance.followups.models import FollowUp, FollowUpPolicy, FollowUpState
-from relance.followups.planner import Facts, Plan, Planned, plan
+from relance.followups.planner import Facts, Plan, Planned, no_gc_pauses, plan
 from relance.followups.policy import Policy
 from relance.interactions import services as interactions
 from relance.interactions.models import Interaction, Outcome
@@ -173,8 +173,9 @@ def compute(
     """The plan at `at` (now by default), without permission checks."""
     at = _aware(at)
     policy = policy or current_policy()
-    facts = facts_module.load(campaign, policy, at, only=None if only is None else set(only))
-    return PlanView(plan(facts, policy, at), facts)
+    with no_gc_pauses():
+        facts = facts_module.load(campaign, policy, at, only=None if only is None else set(only))
+        return PlanView(plan(facts, policy, at), facts)
 
 
 def query_datetime(text: str) -> str:

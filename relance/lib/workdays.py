@@ -74,13 +74,7 @@ class Workdays:
         """Working days after `start` up to and including `end` (0 when
         `end` ≤ `start`): a call on Monday and one on Thursday are three
         working days apart."""
-        count = 0
-        day = start
-        while day < end:
-            day += timedelta(days=1)
-            if self.working(day):
-                count += 1
-        return count
+        return _between(self.country, self.subdiv, start, end)
 
 
 @lru_cache(maxsize=8192)
@@ -93,6 +87,17 @@ def _add(country: str, subdiv: str, day: date, count: int) -> date:
         if day.weekday() < 5 and day not in holidays_of(country, subdiv, day.year):
             count -= 1
     return day
+
+
+@lru_cache(maxsize=8192)
+def _between(country: str, subdiv: str, start: date, end: date) -> int:
+    count = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in _holidays(country, subdiv, day.year):
+            count += 1
+    return count
 
 
 @lru_cache(maxsize=512)
