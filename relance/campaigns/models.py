@@ -231,6 +231,12 @@ class Recipient(models.Model):
     guests = models.PositiveSmallIntegerField(default=0)  # companions or camera crew
     # What the journalist wrote with the answer ("I come with a cameraman").
     rsvp_note = models.CharField(max_length=500, blank=True)
+    # Checked in at the door on the day (relance.followups.checkin): who
+    # came, confirmed or not, and who ticked them.
+    attended_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["campaign", "id"]

@@ -12,7 +12,7 @@ and what is the same for every row is computed once.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -149,7 +149,13 @@ def _badge(kind: str, text: str) -> str:
     return f'<span class="badge {kind}">{esc(text)}</span>'
 
 
-def contact_rows(contacts: Iterable[ContactRow], *, selectable: bool, today: date) -> SafeString:
+def contact_rows(
+    contacts: Iterable[ContactRow],
+    *,
+    selectable: bool,
+    today: date,
+    pressure: Mapping[int, str] | None = None,
+) -> SafeString:
     contact_url, outlet_url = _prefix("contacts:contact_detail"), _prefix("contacts:outlet_detail")
     roles, languages = dict(ContactRole.choices), dict(Language.choices)
     vip, opted_out = _badge("ok", _("VIP")), _badge("bad", _("Opted out"))
@@ -176,6 +182,8 @@ def contact_rows(contacts: Iterable[ContactRow], *, selectable: bool, today: dat
                 if c.paused_until and c.paused_until >= today
                 else "",
                 bounced if c.email_bounced else "",
+                # How solicited by the whole agency (relance.followups.services.pressure).
+                _badge("warn pressure", pressure[c.pk]) if pressure and c.pk in pressure else "",
             )
         )
         select = ""

@@ -49,6 +49,8 @@ class Guest:
     answered_at: datetime | None
     note: str
     opened_at: datetime | None
+    # Ticked at the door on the day (relance.followups.checkin).
+    attended_at: datetime | None = None
 
     @property
     def status_label(self) -> str:
@@ -84,6 +86,7 @@ def _rows(campaign: Campaign) -> QuerySet[Recipient]:
             "rsvp_at",
             "guests",
             "rsvp_note",
+            "attended_at",
             "contact__id",
             "contact__first_name",
             "contact__last_name",
@@ -109,6 +112,7 @@ def guest_list(actor: User | None, campaign: Campaign, status: str = "") -> list
             answered_at=r.rsvp_at,
             note=r.rsvp_note,
             opened_at=r.opened_at,
+            attended_at=r.attended_at,
         )
         if not status or guest.status == status:
             guests.append(guest)

@@ -70,10 +70,16 @@ def social_label(network: str) -> str:
 
 
 @register.simple_tag
-def contact_rows(contacts, selectable=False, today=None):
-    """The rows of the contacts table (rendered in Python: see contacts/rows.py)."""
+def contact_rows(contacts, selectable=False, today=None, pressure=None):
+    """The rows of the contacts table (rendered in Python: see contacts/rows.py);
+    `pressure`: contact id -> how solicited by the agency (follow-ups)."""
     from django.utils import timezone
 
     from relance.contacts.rows import contact_rows as render
 
-    return render(contacts, selectable=bool(selectable), today=today or timezone.localdate())
+    return render(
+        contacts,
+        selectable=bool(selectable),
+        today=today or timezone.localdate(),
+        pressure=pressure or None,
+    )

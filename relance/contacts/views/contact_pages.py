@@ -35,6 +35,8 @@ def _contact(pk: int, *, editable: bool = False) -> Contact:
 
 
 def _detail_context(request, contact: Contact, relationship_form=None) -> dict:
+    from relance.followups.services import pressure
+
     relationships = list(contact.relationships.select_related("user"))
     return {
         "nav": "contacts",
@@ -49,6 +51,8 @@ def _detail_context(request, contact: Contact, relationship_form=None) -> dict:
         "events": timeline(contact),
         "today": timezone.localdate(),
         "opted_out_by_journalist": contact.opted_out and contact.opted_out_source == "self",
+        # How solicited they are by the whole agency: every client's calls.
+        "pressure": pressure([contact.pk]).get(contact.pk),
     }
 
 

@@ -100,6 +100,11 @@ def results_context(request, filters: ContactFilters) -> dict:
     )
     page = search_page(request.user, filters, number, size, prepare=table_rows)
     reads.charge_contact_reads(request.user, len(page.items))
+    from relance.followups.services import pressure
+
+    # "called 2× this week by the agency", "being called now by …": two
+    # queries for the page, whatever its size.
+    pressures = pressure([row.pk for row in page.items])
     query = contact_query(filters)
     # Static lists: targets of the bulk actions and choices of the list filter.
     static_lists = list(MediaList.objects.filter(kind=ListKind.STATIC).only("pk", "name"))
@@ -117,6 +122,7 @@ def results_context(request, filters: ContactFilters) -> dict:
         "state_url": with_query(path, contact_query(filters, size=page.size, page=page.number)),
         "static_lists": static_lists,
         "today": timezone.localdate(),
+        "pressure": {pk: p.label for pk, p in pressures.items() if p.label},
         "selectable": bool(static_lists) and has(request.user, Cap.MANAGE_LISTS),
     }
 
