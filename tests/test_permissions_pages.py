@@ -9,10 +9,13 @@ clicking around actually gets.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from relance.accounts.models import Client
 from relance.campaigns.models import Recipient
@@ -20,6 +23,7 @@ from relance.campaigns.services import add_attachment
 from relance.contacts.models import ImportJob
 from relance.contacts.services.lists import create_list
 from relance.contacts.services.outlets import create_show
+from relance.followups.models import FollowUp
 
 from .factories import campaign, contact, outlet
 
@@ -110,6 +114,19 @@ outreach:guests               200 200 200 200 200 200 302
 outreach:guest_answer         405 405 405 405 405 405 302
 outreach:guest_export         200 200 200 403 403 403 302
 agency_settings               200 403 403 403 403 403 302
+calls:my_calls                200 200 200 200 200 403 302
+calls:call_sheet              200 200 200 200 200 403 302
+calls:claim                   405 405 405 405 405 405 302
+calls:outcome                 405 405 405 405 405 405 302
+calls:release                 405 405 405 405 405 405 302
+calls:send                    405 405 405 405 405 405 302
+followups:campaign_plan       200 200 200 200 200 403 302
+followups:campaign_plan_save  405 405 405 405 405 405 302
+followups:campaign_plan_send  405 405 405 405 405 405 302
+followups:checkin             200 200 200 200 200 403 302
+followups:checkin_mark        405 405 405 405 405 405 302
+followups:overview            200 200 403 403 403 403 302
+followups:policy              200 403 403 403 403 403 302
 """
 # Pages reached only from an e-mailed link with a signed token, tested in
 # test_accounts_reset and test_outreach_preferences (the token is the only
@@ -175,7 +192,18 @@ def objects(cast, client_company, settings, tmp_path):
         team=["officer"],
     )
     guest = Recipient.objects.create(campaign=invitation, contact=c)
+    now = timezone.now()
+    followup = FollowUp.objects.create(
+        campaign=brief,
+        contact=c,
+        channel="phone",
+        window_start=now,
+        window_end=now + timedelta(hours=2),
+        assignee=cast["officer"],
+        planned_at=now,
+    )
     return {
+        "followup": followup.pk,
         "campaign": brief.pk,
         "event": invitation.pk,
         "guest": guest.pk,
@@ -242,6 +270,14 @@ def url_for(name: str, ids: dict[str, int]) -> str:
         if name == "outreach:guest_export":
             kwargs["fmt"] = "csv"
     if kwargs is None and name.startswith("outreach:"):
+        kwargs = {"pk": ids["campaign"]}
+    if kwargs is None and name.startswith("calls:") and name != "calls:my_calls":
+        kwargs = {"pk": ids["followup"]}
+    if kwargs is None and name.startswith("followups:checkin"):
+        kwargs = {"pk": ids["event"]}
+        if name == "followups:checkin_mark":
+            kwargs["recipient_id"] = ids["guest"]
+    if kwargs is None and name.startswith("followups:campaign_plan"):
         kwargs = {"pk": ids["campaign"]}
     if kwargs is None and name == "contacts:relationship_set":
         kwargs = {"pk": ids["contact"]}
