@@ -203,9 +203,7 @@ def with_note(rendered: Rendered, note: str) -> Rendered:
     """A follow-up: the sender's own lines above the release they resend
     ("as promised on the phone, here is…"), plain text made safe HTML."""
     paragraphs = [p.strip() for p in note.split("\n\n") if p.strip()]
-    note_html = "".join(
-        "<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs
-    )
+    note_html = "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
     return Rendered(
         subject=rendered.subject,
         html=f"{note_html}<hr>{rendered.html}",
