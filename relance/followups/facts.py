@@ -327,20 +327,21 @@ def load(
         rest = FollowUp.objects.filter(campaign=campaign, state__in=OPEN_STATES).exclude(
             contact_id__in=only
         )
-        for user_id, start, tz, channel, outlet_id, first, last in rest.values_list(
-            "assignee_id",
-            "window_start",
-            "contact__outlet__timezone",
-            "channel",
-            "contact__outlet_id",
-            "contact__first_name",
-            "contact__last_name",
+        # Outlets held: only those of the contacts re-planned matter.
+        for outlet_id, first, last in (
+            rest.filter(contact__outlet_id__in=list(outlets))
+            .order_by()
+            .values_list("contact__outlet_id", "contact__first_name", "contact__last_name")
         ):
-            if outlet_id is not None:
-                outlets_taken.setdefault(outlet_id, _name(first, last))
-            if user_id is not None and channel == "phone":
-                day = start.astimezone(ZoneInfo(tz or "Europe/Paris")).date()
-                load[(user_id, day)] += 1
+            outlets_taken.setdefault(outlet_id, _name(first, last))
+        # Callers' days: the planned calls (as many as capacities allow,
+        # whatever the list's size).
+        for user_id, start, tz in (
+            rest.filter(channel="phone", assignee__isnull=False)
+            .order_by()
+            .values_list("assignee_id", "window_start", "contact__outlet__timezone")
+        ):
+            load[(user_id, start.astimezone(ZoneInfo(tz or "Europe/Paris")).date())] += 1
     touches: dict[int, list[Touch]] = defaultdict(list)
     campaign_touches = Interaction.objects.filter(campaign=campaign)
     if only is not None:
