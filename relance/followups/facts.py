@@ -116,7 +116,6 @@ def load(
             replied_at,
             state == RecipientState.BOUNCED or bounced,
             rsvp,
-            None,
             score,
         )
         for (

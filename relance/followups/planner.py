@@ -79,7 +79,6 @@ class RecipientFacts:
     replied_at: datetime | None = None
     bounced: bool = False
     rsvp: str = ""
-    rsvp_at: datetime | None = None
     score: float | None = None
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relance.accounts.models import Role, User
@@ -35,7 +35,7 @@ from relance.campaigns.services import visible_campaigns
 from relance.contacts.models import Contact
 from relance.followups import facts as facts_module
 from relance.followups.models import FollowUp, FollowUpPolicy, FollowUpState
-from relance.followups.planner import Facts, Plan, Planned, no_gc_pauses, plan
+from relance.followups.planner import Facts, Plan, no_gc_pauses, plan
 from relance.followups.policy import Policy
 from relance.interactions import services as interactions
 from relance.interactions.models import Interaction, Outcome
@@ -590,34 +590,6 @@ def outcome_choices(campaign: Campaign) -> list[tuple[str, str, str]]:
     ]
 
 
-def in_language(language: str, text: Any) -> str:
-    with translation.override(language):
-        return str(text)
-
-
 def visible_followups(actor: User | None) -> QuerySet[FollowUp]:
     require(actor, Cap.VIEW_MEDIA)
     return FollowUp.objects.filter(campaign__in=visible_campaigns(actor))
-
-
-def mine_or_pool(user: User, followup: FollowUp) -> bool:
-    return followup.assignee_id in (None, user.pk) or has(user, Cap.EDIT_ALL_CAMPAIGNS)
-
-
-__all__ = [
-    "CALL_OUTCOMES",
-    "AlreadyClaimed",
-    "PlanView",
-    "Planned",
-    "claim",
-    "compute",
-    "current_policy",
-    "my_calls",
-    "plan_followups",
-    "pressure",
-    "record_outcome",
-    "refresh",
-    "replan_contacts",
-    "save_policy",
-    "sync",
-]
