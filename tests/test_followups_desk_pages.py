@@ -82,7 +82,13 @@ def test_call_sheet_has_what_the_caller_needs(desk, cast, login):
     assert "Interview du PDG possible" in html and "Un parc de 62 éoliennes" in html
     assert "Point autre client" in html  # the last exchanges, across campaigns
     assert "Opening line" in html and "did you get" not in html.lower()
-    assert "Interview du PDG possible" in html.split("Opening line", 1)[1]
+    opening = html.split('class="opening-line">', 1)[1].split("</p>", 1)[0]
+    # In the journalist's language (French here), with the first talking point.
+    assert opening.startswith("Bonjour Jean") and "Interview du PDG possible" in opening
+    Contact.objects.filter(pk=jean.pk).update(language="en")
+    with time_machine.travel(NOW, tick=False):
+        html = login("manager").get(f"/calls/{row.pk}/").content.decode()
+    assert html.split('class="opening-line">', 1)[1].startswith("Hello Jean")
     # A release has no guest list: no "will attend" (key 2).
     for key in (1, 3, 4, 5, 6, 7, 8):
         assert f"<kbd>{key}</kbd>" in html

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relance.accounts.models import Agency, User
@@ -215,7 +215,8 @@ def _sheet_context(request: HttpRequest, row: FollowUp, **extra: Any) -> dict[st
         "zone": str(tz),
         "reasons": texts(row.reasons),
         "pronunciation": pronunciation(callee.notes),
-        "opening": opening_line(row, user),
+        # Said in the journalist's language, whatever the caller's screen.
+        "opening": _in_language(callee.language, opening_line, row, user),
         "outcomes": services.outcome_choices(row.campaign),
         "taken": taken,
         "mine": row.state == FollowUpState.CLAIMED and row.claimed_by_id == user.pk,
@@ -227,6 +228,11 @@ def _sheet_context(request: HttpRequest, row: FollowUp, **extra: Any) -> dict[st
         "values": {},
         **extra,
     }
+
+
+def _in_language(language: str, make: Any, *args: Any) -> str:
+    with translation.override(language or "fr"):
+        return str(make(*args))
 
 
 def _weekday(value: int | None) -> str:
