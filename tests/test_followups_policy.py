@@ -601,3 +601,15 @@ def test_same_facts_same_plan_whatever_the_clock():
     assert [(s.contact_id, s.reason_code) for s in first.skipped] == [
         (s.contact_id, s.reason_code) for s in second.skipped
     ]
+
+
+def test_pool_balances_by_share_of_capacity_not_absolute_calls():
+    """Paula (40 a day) has 20 calls left, Ines the intern (12 a day) 9:
+    Ines has the larger share of her day free, so she takes the next one."""
+    users = {
+        3: replace(facts(SENT).users[3], capacity=40),
+        4: replace(facts(SENT).users[4], capacity=12),
+    }
+    f = facts(SENT, [contact()], users=users, pool=[3, 4])
+    f.load = {(3, date(2026, 3, 10)): 20, (4, date(2026, 3, 10)): 3}
+    assert only(run(f, AT)).assignee_id == 4

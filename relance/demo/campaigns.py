@@ -110,7 +110,7 @@ def _stories(now: datetime) -> list[Story]:
         Story(
             client=0,
             manager="marc",
-            team=["julie", "lucas"],
+            team=["julie", "thomas", "lucas"],
             brief={
                 "kind": "release",
                 "title": "Héliande Énergies : résultats annuels 2026",
@@ -126,7 +126,7 @@ def _stories(now: datetime) -> list[Story]:
             "presse</a>.</p><p>{{ signature }}</p>",
             beats=("Énergie", "Économie", "Entreprises"),
             country="FR",
-            recipients=60,
+            recipients=120,
             state="sent",
             # Sent on the last working day: its dailies and radio desks are
             # today's calls, so the call desk is alive on first login.

@@ -901,12 +901,17 @@ class _Planner:
         if calling and full_key in self.pool_full:
             return None, None
         best: UserFacts | None = None
-        best_free = 0
-        # The pool in id order: of equal free calls, the first wins.
+        best_free, best_share = 0, 0.0
+        # Balanced by capacity: the caller with the largest share of their
+        # day still free (an intern's 12 calls count as much as a press
+        # officer's 40); in id order, so of equal shares the first wins.
         for user in self.pool_vip if vip else self.pool_all:
             free = user.capacity - load[(user.id, day)] if calling else 1
-            if free > best_free:
-                best, best_free = user, free
+            if free <= 0:
+                continue
+            share = free / user.capacity if calling and user.capacity else 1.0
+            if share > best_share:
+                best, best_free, best_share = user, free, share
         if best is None:
             if calling:
                 # Loads only grow during a run: the pool stays full that day.
