@@ -167,17 +167,22 @@ def measure(port: int, paths: list[str], headers: dict[str, str]) -> dict[str, f
     }
 
 
+def vacuum(env: dict[str, str]) -> None:
+    """Steady state on PostgreSQL: autovacuum has set the visibility map of a
+    table that has been written to (index-only scans need it; a fresh build
+    has none) and reclaimed the rows of rolled-back benchmark runs."""
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "VACUUM (ANALYZE)", env_db(env)],
+        check=True,
+    )
+
+
 def bench_engine(engine: str, contacts: int, rounds: int) -> dict[str, object]:
     env = engine_env(engine, contacts)
     Path(env["RELANCE_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     ensure_database(engine, contacts, env)
     if engine == "postgresql":
-        # Steady state: autovacuum has set the visibility map of a table that
-        # has been written to (index-only scans need it); a fresh build has not.
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "VACUUM (ANALYZE)", env_db(env)],
-            check=True,
-        )
+        vacuum(env)
     session, token = run(env, "shell", "-c", SETUP, capture=True).split()[-2:]
     port = free_port()
     env["RELANCE_ALLOWED_HOSTS"] = "127.0.0.1"

@@ -133,6 +133,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     _db.setdefault("TEST", {})
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: our queries are many short ones over indexes, and JIT compiles
+    # any whose estimated cost is high (a semi-join probing 10,000 contacts)
+    # for 40-50 ms it never wins back (docs/performance.md, "Follow-up plan").
+    _options = _db.setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from relance.accounts.models import Role, User
 from relance.campaigns.models import Campaign, Recipient, RecipientState
@@ -24,7 +24,6 @@ from relance.contacts.models import (
     ContactPhone,
     ContactRole,
     EmailStatus,
-    Outlet,
     Relationship,
 )
 from relance.followups.models import FollowUp, FollowUpState
@@ -74,6 +73,23 @@ CONTACT_FIELDS = (
 )
 
 
+CONTACT_COLUMNS = (*CONTACT_FIELDS, "has_phone", "has_email", "has_good_email")
+# The columns of an outlet the planner reads, in OutletFacts' order.
+OUTLET_FIELDS = (
+    "id",
+    "name",
+    "kind",
+    "periodicity",
+    "timezone",
+    "country",
+    "region",
+    "audience",
+    "tier",
+    "closing_weekday",
+    "lead_time_days",
+)
+
+
 @lru_cache(maxsize=1024)
 def _hours(text: str) -> tuple[Hours, ...]:
     out = []
@@ -83,6 +99,34 @@ def _hours(text: str) -> tuple[Hours, ...]:
         except ValueError:
             continue  # old free text: the rule's hours apply
     return tuple(out)
+
+
+def _contact_rows(contacts: QuerySet[Contact], *more: str) -> list[tuple[Any, ...]]:
+    """CONTACT_COLUMNS (CONTACT_FIELDS, then whether the contact has a
+    phone, an address, and an address that has not bounced), then `more`.
+    Phones and addresses are asked per contact through their (contact, …)
+    indexes: a semi-join on the recipients would read the whole table."""
+    phones = ContactPhone.objects.filter(contact=OuterRef("pk"))
+    emails = ContactEmail.objects.filter(contact=OuterRef("pk"))
+    return list(
+        contacts.annotate(
+            has_phone=Exists(phones),
+            has_email=Exists(emails),
+            has_good_email=Exists(emails.exclude(status=EmailStatus.BOUNCED)),
+        ).values_list(*CONTACT_COLUMNS, *more)
+    )
+
+
+def _add_load(load: dict[tuple[int, Any], int], calls: QuerySet[FollowUp]) -> None:
+    """Count `calls` per caller and local day of the outlet. Counted in SQL
+    per (caller, start, time zone): calls share a few slots, so a plan of
+    6,000 calls comes back as a few hundred rows."""
+    for user_id, start, tz, n in (
+        calls.order_by()
+        .values_list("assignee_id", "window_start", "contact__outlet__timezone")
+        .annotate(n=Count("id"))
+    ):
+        load[(user_id, start.astimezone(ZoneInfo(tz or "Europe/Paris")).date())] += n
 
 
 def _name(first: str, last: str) -> str:
@@ -143,43 +187,29 @@ def load(
             "score",
         )
     ]
-    rows = list(
-        Contact.objects.filter(in_campaign, erased_at__isnull=True)
-        .order_by()
-        .values_list(*CONTACT_FIELDS)
+    rows = _contact_rows(
+        Contact.objects.filter(in_campaign, erased_at__isnull=True).order_by(),
+        *(f"outlet__{field}" for field in OUTLET_FIELDS),
     )
-    outlets = {
-        o[0]: OutletFacts(
-            o[0],
-            o[1],
-            o[2],
-            o[3],
-            o[4] or "Europe/Paris",
-            o[5] or "FR",
-            o[6] or "",
-            o[7] or 0,
-            o[8],
-            o[9],
-            o[10],
-        )
-        for o in Outlet.objects.filter(
-            id__in=Contact.objects.filter(in_campaign).values("outlet_id")
-        )
-        .order_by()
-        .values_list(
-            "id",
-            "name",
-            "kind",
-            "periodicity",
-            "timezone",
-            "country",
-            "region",
-            "audience",
-            "tier",
-            "closing_weekday",
-            "lead_time_days",
-        )
-    }
+    # The outlets come with their contacts (a join per row is cheaper than
+    # a second semi-join on the recipients).
+    outlets: dict[int, OutletFacts] = {}
+    for r in rows:
+        o = r[len(CONTACT_COLUMNS) :]
+        if o[0] is not None and o[0] not in outlets:
+            outlets[o[0]] = OutletFacts(
+                o[0],
+                o[1],
+                o[2],
+                o[3],
+                o[4] or "Europe/Paris",
+                o[5] or "FR",
+                o[6] or "",
+                o[7] or 0,
+                o[8],
+                o[9],
+                o[10],
+            )
     # Hosts of TV and radio shows are reached through the desk or the
     # show's researcher: load those too, with their own preferences.
     broadcast = sorted(
@@ -193,30 +223,18 @@ def load(
     )
     desk_rows: list[tuple[Any, ...]] = []
     if broadcast:
-        desk_rows = list(
+        desk_rows = _contact_rows(
             Contact.objects.filter(
                 outlet_id__in=broadcast,
                 role__in=(ContactRole.ASSIGNMENT_EDITOR, ContactRole.RESEARCHER),
                 erased_at__isnull=True,
-            )
-            .order_by("id")
-            .values_list(*CONTACT_FIELDS)
+            ).order_by("id")
         )
     known = {r[0] for r in rows}
     extra = [r for r in desk_rows if r[0] not in known]
     extra_ids = [r[0] for r in extra]
     # Recipients, then the desks: two queries, not one with an OR.
     whose = [mine] + ([Q(contact_id__in=extra_ids)] if extra_ids else [])
-    phones: set[int] = set()
-    emails: dict[int, bool] = {}
-    for who in whose:
-        phones.update(
-            ContactPhone.objects.filter(who).order_by().values_list("contact_id", flat=True)
-        )
-        for contact_id, status in (
-            ContactEmail.objects.filter(who).order_by().values_list("contact_id", "status")
-        ):
-            emails[contact_id] = emails.get(contact_id, False) or status != EmailStatus.BOUNCED
     contacts = {}
     for (
         cid,
@@ -233,7 +251,10 @@ def load(
         preferred,
         best_hours,
         social,
-    ) in [*rows, *extra]:
+        has_phone,
+        has_email,
+        has_good_email,
+    ) in [r[: len(CONTACT_COLUMNS)] for r in (*rows, *extra)]:
         contacts[cid] = ContactFacts(
             cid,
             f"{first} {last}".strip(),
@@ -245,9 +266,9 @@ def load(
             do_not_contact,
             paused_until,
             accepts_phone,
-            cid in phones,
-            cid in emails,
-            cid in emails and not emails[cid],
+            has_phone,
+            has_email,
+            has_email and not has_good_email,
             preferred or "",
             bool(social),
             _hours(best_hours) if best_hours else (),
@@ -311,13 +332,15 @@ def load(
             if pk not in seen:
                 seen.add(pk)
                 calls[via_id or contact_id].append(start)
-    load_rows = other.filter(
-        window_start__gte=at - timedelta(days=1), window_start__lte=at + horizon
-    ).values_list("assignee_id", "window_start", "contact__outlet__timezone")
     load: dict[tuple[int, object], int] = defaultdict(int)
-    for user_id, start, tz in load_rows:
-        if user_id is not None:
-            load[(user_id, start.astimezone(ZoneInfo(tz or "Europe/Paris")).date())] += 1
+    _add_load(
+        load,
+        other.filter(
+            window_start__gte=at - timedelta(days=1),
+            window_start__lte=at + horizon,
+            assignee__isnull=False,
+        ),
+    )
 
     outlets_taken: dict[int, str] = {}
     if only is not None:
@@ -326,21 +349,19 @@ def load(
         rest = FollowUp.objects.filter(campaign=campaign, state__in=OPEN_STATES).exclude(
             contact_id__in=only
         )
-        # Outlets held: only those of the contacts re-planned matter.
+        # Outlets held: only those of the contacts re-planned matter; read
+        # from their outlets' contacts, not from the campaign's whole plan.
         for outlet_id, first, last in (
-            rest.filter(contact__outlet_id__in=list(outlets))
+            rest.filter(
+                contact_id__in=Contact.objects.filter(outlet_id__in=list(outlets)).values("id")
+            )
             .order_by()
             .values_list("contact__outlet_id", "contact__first_name", "contact__last_name")
         ):
             outlets_taken.setdefault(outlet_id, _name(first, last))
         # Callers' days: the planned calls (as many as capacities allow,
         # whatever the list's size).
-        for user_id, start, tz in (
-            rest.filter(channel="phone", assignee__isnull=False)
-            .order_by()
-            .values_list("assignee_id", "window_start", "contact__outlet__timezone")
-        ):
-            load[(user_id, start.astimezone(ZoneInfo(tz or "Europe/Paris")).date())] += 1
+        _add_load(load, rest.filter(channel="phone", assignee__isnull=False))
     touches: dict[int, list[Touch]] = defaultdict(list)
     campaign_touches = Interaction.objects.filter(campaign=campaign)
     if only is not None:
