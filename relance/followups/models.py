@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relance.contacts.models import Channel
+
 
 class FollowUpState(models.TextChoices):
     PLANNED = "planned", _("Planned")
@@ -21,12 +23,6 @@ class FollowUpState(models.TextChoices):
     # it, nobody else can take it.
     CLAIMED = "claimed", _("In progress")
     DONE = "done", _("Done")
-
-
-class FollowUpChannel(models.TextChoices):
-    PHONE = "phone", _("Phone")
-    EMAIL = "email", _("E-mail")
-    SOCIAL = "social", _("Social message")
 
 
 class FollowUp(models.Model):
@@ -41,7 +37,7 @@ class FollowUp(models.Model):
     via = models.ForeignKey(
         "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    channel = models.CharField(_("channel"), max_length=10, choices=FollowUpChannel.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     window_start = models.DateTimeField(_("from"))
     window_end = models.DateTimeField(_("until"))
     assignee = models.ForeignKey(

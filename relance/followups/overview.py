@@ -20,9 +20,9 @@ from django.utils import timezone
 from relance.accounts.models import Role, User
 from relance.accounts.permissions import Cap, require
 from relance.campaigns.models import Campaign
-from relance.contacts.models import Contact
+from relance.contacts.models import Channel, Contact
 from relance.followups import services
-from relance.followups.models import FollowUp, FollowUpChannel, FollowUpState
+from relance.followups.models import FollowUp, FollowUpState
 from relance.interactions.models import Interaction, Outcome
 
 TOP_SOLICITED = 20
@@ -38,7 +38,7 @@ def outcome_label(code: str) -> str:
 
 
 def channel_label(code: str) -> str:
-    return str(dict(FollowUpChannel.choices).get(code, code))
+    return str(dict(Channel.choices).get(code, code))
 
 
 def user_name(user: User | None) -> str:
@@ -154,7 +154,7 @@ def overview(actor: User | None, now: datetime | None = None) -> Overview:
     planned_today = dict(
         FollowUp.objects.filter(
             state__in=services.OPEN,
-            channel=FollowUpChannel.PHONE,
+            channel=Channel.PHONE,
             window_start__lt=end,
             window_end__gte=start,
             assignee__isnull=False,
@@ -166,7 +166,7 @@ def overview(actor: User | None, now: datetime | None = None) -> Overview:
     done_today = dict(
         FollowUp.objects.filter(
             state=FollowUpState.DONE,
-            channel=FollowUpChannel.PHONE,
+            channel=Channel.PHONE,
             done_at__gte=start,
             done_at__lt=end,
             claimed_by__isnull=False,

@@ -26,9 +26,10 @@ from relance.accounts.permissions import Cap
 from relance.campaigns.models import Campaign, Recipient
 from relance.campaigns.services import can_edit, clean_datetime
 from relance.campaigns.views import POST, READ, WRITE, _campaign, gated
+from relance.contacts.models import Channel
 from relance.followups import checkin, services
 from relance.followups import overview as overview_service
-from relance.followups.models import FollowUp, FollowUpChannel, FollowUpState
+from relance.followups.models import FollowUp, FollowUpState
 from relance.followups.planner import Skipped
 from relance.followups.policy import Hours, Policy, settings_fields
 from relance.outreach.services import can_send, require_send
@@ -57,7 +58,7 @@ def priority_text(value: float | None) -> str:
 
 
 def _channel_labels() -> dict[str, str]:
-    return {k: str(v) for k, v in FollowUpChannel.choices}
+    return {k: str(v) for k, v in Channel.choices}
 
 
 # --- The plan page -------------------------------------------------------------------
@@ -93,7 +94,7 @@ class CallerGroup:
 
     @property
     def calls(self) -> int:
-        return sum(1 for r in self.rows if r.channel == FollowUpChannel.PHONE)
+        return sum(1 for r in self.rows if r.channel == Channel.PHONE)
 
     @property
     def written(self) -> int:
@@ -267,7 +268,7 @@ def _due_emails(campaign: Campaign, user: User):
         FollowUp.objects.filter(
             campaign=campaign,
             state=FollowUpState.PLANNED,
-            channel=FollowUpChannel.EMAIL,
+            channel=Channel.EMAIL,
             window_start__lt=end,
         )
     )
