@@ -77,6 +77,10 @@ class Client(models.Model):
     primary_color = models.CharField(
         _("colour"), max_length=7, blank=True, validators=[color_validator]
     )
+    # Names coverage monitoring looks for besides the client's own, and the
+    # competitors whose mentions give the share of voice (docs/coverage.md).
+    brands = models.JSONField(_("brands and products"), default=list, blank=True)
+    competitors = models.JSONField(_("competitors"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

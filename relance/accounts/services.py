@@ -47,7 +47,17 @@ USER_FIELDS = (
     "client_id",
     "is_active",
 )
-CLIENT_FIELDS = ("name", "language", "website", "description", "primary_color")
+CLIENT_FIELDS = (
+    "name",
+    "language",
+    "website",
+    "description",
+    "primary_color",
+    "brands",
+    "competitors",
+)
+MAX_NAMES = 50
+MAX_NAME_CHARS = 100
 MAX_CALL_CAPACITY = 200
 
 _username = UnicodeUsernameValidator()
@@ -315,8 +325,45 @@ def _clean_client(data: Mapping[str, Any], client: Client | None) -> dict[str, A
             except ValidationError as exc:
                 errors.add("primary_color", " ".join(exc.messages))
         values["primary_color"] = color
+    for name in ("brands", "competitors"):
+        if name in data:
+            try:
+                values[name] = _names(data.get(name))
+            except ValueError as exc:
+                errors.add(name, str(exc))
+    brands = values.get("brands", client.brands if client else [])
+    rivals = values.get("competitors", client.competitors if client else [])
+    clash = {fold(b) for b in brands} & {fold(c) for c in rivals}
+    if clash and ("brands" in values or "competitors" in values):
+        same = next(c for c in rivals if fold(c) in clash)
+        errors.add("competitors", _("“%(name)s” is one of the client's brands.") % {"name": same})
     errors.raise_if_any()
     return values
+
+
+def _names(value: Any) -> list[str]:
+    """Brands or competitors: a list of names, or text with one per line;
+    the same name twice (accents and case aside) is kept once."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError(_("Expected a list of names, one per line."))
+    names: dict[str, str] = {}
+    for raw in value:
+        name = " ".join(raw.split())
+        if not name:
+            continue
+        if len(name) > MAX_NAME_CHARS:
+            raise ValueError(
+                _("Keep each name under %(limit)d characters: “%(start)s…” is longer.")
+                % {"limit": MAX_NAME_CHARS, "start": name[:40]}
+            )
+        names.setdefault(fold(name), name)
+    if len(names) > MAX_NAMES:
+        raise ValueError(_("At most %(limit)d names.") % {"limit": MAX_NAMES})
+    return list(names.values())
 
 
 def _client_name_taken(name: str, client: Client | None) -> bool:

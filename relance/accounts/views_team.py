@@ -384,10 +384,29 @@ class ClientForm(forms.Form):
         help_text=gettext_lazy("For the client's reports, like #1d4ed8."),
         widget=forms.TextInput(attrs={"placeholder": "#1d4ed8", "size": 8}),
     )
+    brands = forms.CharField(
+        label=gettext_lazy("Brands and products to watch"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "One per line. Coverage monitoring looks for them with the client's name."
+        ),
+    )
+    competitors = forms.CharField(
+        label=gettext_lazy("Competitors (share of voice)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "One per line: their mentions in the press give the share of voice."
+        ),
+    )
 
     def __init__(self, *args: Any, client: Client | None = None, **kwargs: Any) -> None:
         if client is not None and "initial" not in kwargs:
             kwargs["initial"] = {name: getattr(client, name) for name in services.CLIENT_FIELDS}
+            # Stored as lists, edited one per line; the service splits them back.
+            for name in ("brands", "competitors"):
+                kwargs["initial"][name] = "\n".join(getattr(client, name))
         super().__init__(*args, **kwargs)
 
     def service_data(self) -> dict[str, Any]:

@@ -39,6 +39,9 @@ class CampaignIn(WriteSchema):
     )
     key_messages: list[str] = Field([], description="Short lines.")
     talking_points: list[str] = Field([], description="Short lines said on the phone.")
+    products: list[str] = Field(
+        [], description="Products, services, spokespeople the coverage should name."
+    )
     embargo_until: datetime | None = None
     event_at: datetime | None = Field(
         None, description="Required for events and press conferences; refused for releases."
@@ -89,6 +92,7 @@ class CampaignOut(Schema):
     body: str
     key_messages: list[str]
     talking_points: list[str]
+    products: list[str]
     embargo_until: LocalDateTime | None
     event_at: LocalDateTime | None
     event_ends_at: LocalDateTime | None

@@ -25,6 +25,8 @@ class ClientIn(WriteSchema):
     website: str = ""
     description: str = ""
     primary_color: str = Field("", description="For the client's reports: “#1d4ed8”.")
+    brands: list[str] = Field([], description="Brands and products coverage monitoring looks for.")
+    competitors: list[str] = Field([], description="Competitors, for the share of voice.")
 
 
 if TYPE_CHECKING:  # the same fields, all optional (see patch_schema)
@@ -40,6 +42,8 @@ class ClientOut(Schema):
     website: str
     description: str
     primary_color: str
+    brands: list[str]
+    competitors: list[str]
     created_at: LocalDateTime
     updated_at: LocalDateTime
 

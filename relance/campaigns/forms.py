@@ -67,6 +67,15 @@ class CampaignForm(forms.Form):
         help_text=_("One per line: short sentences to say on the phone, straight to the point."),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    products = forms.CharField(
+        label=_label("products"),
+        required=False,
+        help_text=_(
+            "One per line: products, services or spokespeople the coverage should name."
+            " Coverage monitoring looks for them with the client's names."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     embargo_until = forms.CharField(
         label=_label("embargo_until"),
         required=False,
@@ -118,6 +127,7 @@ class CampaignForm(forms.Form):
                 "body": campaign.body,
                 "key_messages": "\n".join(campaign.key_messages),
                 "talking_points": "\n".join(campaign.talking_points),
+                "products": "\n".join(campaign.products),
                 "embargo_until": _local_input(campaign.embargo_until),
                 "event_at": _local_input(campaign.event_at),
                 "event_ends_at": _local_input(campaign.event_ends_at),

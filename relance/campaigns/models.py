@@ -63,6 +63,9 @@ class Campaign(models.Model):
     # as a whole (one per line in the form), never queried one by one.
     key_messages = models.JSONField(_("key messages"), default=list, blank=True)
     talking_points = models.JSONField(_("talking points"), default=list, blank=True)
+    # Products, services and spokespeople the coverage should name: what
+    # monitoring looks for besides the client's names.
+    products = models.JSONField(_("products and spokespeople"), default=list, blank=True)
     embargo_until = models.DateTimeField(_("embargo until"), null=True, blank=True)
     event_at = models.DateTimeField(_("event date and time"), null=True, blank=True)
     # Optional: calendars need an end, and without one the invitation's

@@ -149,6 +149,7 @@ FIELDS = (
     "body",
     "key_messages",
     "talking_points",
+    "products",
     "embargo_until",
     "event_at",
     "event_ends_at",
@@ -315,6 +316,7 @@ def clean_campaign(
     field("body", lambda v: sanitise_body(str(v or "")))
     field("key_messages", clean_lines)
     field("talking_points", clean_lines)
+    field("products", clean_lines)
     field("embargo_until", clean_datetime)
     field("event_at", clean_datetime)
     field("event_ends_at", clean_datetime)
