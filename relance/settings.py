@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "relance.campaigns",
     "relance.interactions",
     "relance.followups",
+    "relance.coverage",
     "relance.api",
 ]
 

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("relance.outreach.urls")),
     path("", include("relance.followups.urls_desk")),
     path("", include("relance.followups.urls_plan")),
+    path("", include("relance.coverage.urls")),
     path("api/v1/", include("relance.api.urls")),
 ]

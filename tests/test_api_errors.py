@@ -53,6 +53,9 @@ def test_openapi_lists_every_resource(client):
             "campaigns/{id}/followups",
             "interactions",
             "interactions/{id}",
+            "coverage",
+            "coverage/{id}",
+            "coverage/{id}/review",
         )
     }
     contact = schema["components"]["schemas"]["ContactOut"]["properties"]

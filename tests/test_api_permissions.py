@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from relance.accounts.models import Client
 from relance.campaigns.models import Recipient
+from relance.coverage.models import CoverageItem
 from relance.interactions.services import log
 
 from .api_fixtures import Api, api, media, tokens  # noqa: F401
@@ -99,6 +101,11 @@ GET    /interactions                              200 200 200 200 200 403 401 40
 POST   /interactions                              201 201 201 201 201 403 401 401 401
 GET    /interactions/{call}                       200 200 200 200 200 403 401 401 401
 DELETE /interactions/{call}                       204 204 204 403 403 403 401 401 401
+GET    /coverage                                  200 200 200 200 200 200 401 401 401
+POST   /coverage                                  201 201 201 201 201 403 401 401 401
+GET    /coverage/{clipping}                       200 200 200 200 200 200 401 401 401
+GET    /coverage/{candidate}                      200 200 200 200 200 404 401 401 401
+POST   /coverage/{candidate}/review               200 200 200 200 200 404 401 401 401
 """
 
 # Valid bodies, so that the status says what the role may do, not what the body lacks.
@@ -126,6 +133,14 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/campaigns/{other_campaign}/recipients"): lambda m: {"contact_ids": [m.elodie.pk]},
     ("PATCH", "/campaigns/{campaign}/recipients/{claire}"): {"rsvp": "yes"},
     ("POST", "/interactions"): lambda m: {"contact_id": m.claire.pk, "outcome": "interested"},
+    ("POST", "/coverage"): lambda m: {
+        "client_id": m.client.pk,
+        "title": "Le lancement à la radio",
+        "outlet_name": "Radio Lyon",
+        "medium": "radio",
+        "published_at": "2026-03-10",
+    },
+    ("POST", "/coverage/{candidate}/review"): {"decision": "confirmed"},
 }
 
 ROWS = [line.split() for line in TABLE.strip().splitlines()[1:]]
@@ -166,6 +181,22 @@ def briefs(media, cast):
     media.call = log(cast["officer"], {"contact_id": media.claire.pk, "outcome": "no_answer"})
     # A client with campaigns cannot be deleted: the delete row uses one without.
     media.spare_client = Client.objects.create(name="Client sans campagne")
+    # Coverage of the viewer's client: one confirmed (the viewer sees it),
+    # one still to review (the viewer does not).
+    now = timezone.now()
+    media.clipping, media.candidate = (
+        CoverageItem.objects.create(
+            client=media.client,
+            campaign=media.campaign,
+            status=status,
+            source="manual",
+            outlet=media.lyon,
+            title=f"Le lancement ({status})",
+            published_at=now,
+            medium="print",
+        )
+        for status in ("confirmed", "candidate")
+    )
     return media
 
 

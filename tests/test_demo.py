@@ -353,3 +353,27 @@ def test_follow_up_history_and_todays_calls():
         # A second build makes no second history.
         build_demo(SIZE, seed=42)
         assert FollowUp.objects.filter(state="done").count() == done.count()
+
+
+def test_coverage_found_by_monitoring_and_reviewed(settings, tmp_path):
+    """The demo's sent campaigns have coverage: proposed by matching from
+    the outlets' feed files, mostly reviewed, some still in the queue,
+    attributed to the journalists who received the release; and a segment
+    and a clipping added by hand."""
+    from relance.coverage.models import Article, CoverageItem
+
+    settings.DATA_DIR = tmp_path
+    build_demo(SIZE, seed=42)
+    found = CoverageItem.objects.filter(source="feed")
+    assert found.filter(status="confirmed").exists()
+    assert found.filter(status="candidate").exists()  # the queue is not empty
+    assert found.filter(contact__isnull=False).count() == found.count()
+    for item in found.select_related("campaign", "contact"):
+        # Bylined by someone who received that campaign.
+        assert item.campaign.recipients.filter(contact=item.contact).exists()
+    assert CoverageItem.objects.filter(source__in=["file", "manual"]).count() == 2
+    assert Article.objects.filter(duplicate_of__isnull=False).exists()  # the wire copy
+    assert any(tmp_path.joinpath("demo", "feeds").glob("outlet-*.xml"))
+    count = CoverageItem.objects.count()
+    build_demo(SIZE, seed=42)
+    assert CoverageItem.objects.count() == count

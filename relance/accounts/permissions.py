@@ -49,10 +49,13 @@ class Cap(StrEnum):
     # The agency's own settings (name, colours, tracking, later the
     # follow-up policy): the director's.
     MANAGE_AGENCY = "manage_agency"
+    # Review the coverage monitoring found, add coverage by hand: the whole
+    # team watches the press (client viewers see confirmed coverage only).
+    EDIT_COVERAGE = "edit_coverage"
 
 
 _STAFF_READ = {Cap.VIEW_MEDIA, Cap.VIEW_CLIENTS, Cap.VIEW_TEAM, Cap.VIEW_CAMPAIGNS}
-_EDITOR = _STAFF_READ | {Cap.EDIT_MEDIA, Cap.MANAGE_LISTS}
+_EDITOR = _STAFF_READ | {Cap.EDIT_MEDIA, Cap.MANAGE_LISTS, Cap.EDIT_COVERAGE}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.DIRECTOR: frozenset(Cap),

@@ -13,6 +13,7 @@ from relance.api import (
     campaigns,
     clients,
     contacts,
+    coverage,
     errors,
     followups,
     interactions,
@@ -80,3 +81,4 @@ api.add_router("/users", users.router)
 assert followups.router is campaigns.router
 api.add_router("/campaigns", campaigns.router)
 api.add_router("/interactions", interactions.router)
+api.add_router("/coverage", coverage.router)

@@ -38,6 +38,7 @@ from relance.demo import DEMO_AGENCY_NAME, DEMO_PASSWORD, DEMO_SOURCE, bulk
 from relance.demo import vocabulary as v
 from relance.demo.campaigns import build_campaigns
 from relance.demo.catalog import Catalog, OutletSpec, outlet_count
+from relance.demo.coverage import build_coverage
 from relance.demo.followups import build_followups
 from relance.demo.spec import INFLUENCER_ALLOCS, OutletRef, SpecBuilder, build_spec
 
@@ -117,6 +118,8 @@ def build_demo(
     say("campaigns")
     build_followups(seed)
     say("follow-ups and today's calls")
+    build_coverage(seed)
+    say("coverage")
     choices.forget()
     seconds = time.perf_counter() - start
     return DemoResult(
@@ -196,6 +199,8 @@ def _team() -> dict[str, int]:
                 "website": website,
                 "description": description,
                 "primary_color": colour,
+                "brands": v.CLIENT_WATCH.get(name, ([], []))[0],
+                "competitors": v.CLIENT_WATCH.get(name, ([], []))[1],
             },
         )
         tz = "America/Montreal" if "boreal" in viewer else "Europe/Paris"

@@ -704,6 +704,12 @@ TEAM: tuple[tuple[str, str, str, str, int, str], ...] = (
     ("lucas", "Lucas", "Perrin", "intern", 12, "Europe/Paris"),
     ("ines", "Inès", "Lambert", "community_manager", 10, "Europe/Paris"),
 )
+# The names coverage monitoring watches per client: (brands, competitors).
+# Fictitious, like everything in the demo.
+CLIENT_WATCH = {
+    "Héliande Énergies": (["Héliande Solaire", "Héliande Stockage"], ["Ventora", "Solvéa"]),
+    "Maison Boréalie": (["Boréalie"], ["Érablière du Nord"]),
+}
 # (name, language, website, description, colour, viewer username, first, last)
 CLIENTS: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
     (

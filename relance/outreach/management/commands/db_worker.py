@@ -5,10 +5,10 @@ shorter) in a background thread, rows a dead worker left 'sending' become
 'uncertain' (or queued again if they were never started), and queued rows
 whose task was lost get one again (relance.outreach.sending.recover).
 Every half hour it enqueues the re-writing of the follow-up plans
-(relance.followups.tasks.refresh_plans). With RELANCE_INBOUND_IMAP_URL set,
-it also enqueues the reading of the
-campaign mailbox every five minutes (relance.outreach.tasks.ingest_imap;
-running it twice at once is harmless: inbound messages are keyed).
+(relance.followups.tasks.refresh_plans), every five minutes the polling of
+the due feeds (relance.coverage.tasks.poll_feeds) and, with
+RELANCE_INBOUND_IMAP_URL set, the reading of the campaign mailbox
+(relance.outreach.tasks.ingest_imap). See PERIODIC.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -27,41 +28,40 @@ from relance.outreach import sending
 logger = logging.getLogger(__name__)
 
 
-IMAP_EVERY = 300.0
-# Follow-up plans are re-written this often (relance.followups.tasks).
-PLANS_EVERY = 1800.0
+# Periodic work the watcher enqueues: (task, every seconds, what it is).
+# Each is harmless run twice at once (plans are re-computed, feeds claimed,
+# inbound messages keyed), so a second worker's watcher does no harm.
+PERIODIC = [
+    ("relance.followups.tasks.refresh_plans", 1800.0, "the follow-up plans"),
+    ("relance.coverage.tasks.poll_feeds", 300.0, "the feeds"),
+]
+IMAP_TASK = ("relance.outreach.tasks.ingest_imap", 300.0, "the mailbox reading")
+
+
+def _enqueue(path: str, what: str) -> None:
+    module, name = path.rsplit(".", 1)
+    try:
+        getattr(import_module(module), name).enqueue()
+    except Exception:
+        logger.exception("could not enqueue %s", what)
+    finally:
+        close_old_connections()
 
 
 def _watch(stop: threading.Event, every: float) -> None:
-    last_imap = 0.0
-    last_plans = 0.0
+    last: dict[str, float] = {}
     while not stop.wait(every):
-        if time.monotonic() - last_plans >= PLANS_EVERY:
-            last_plans = time.monotonic()
-            try:
-                from relance.followups.tasks import refresh_plans
-
-                refresh_plans.enqueue()
-            except Exception:
-                logger.exception("could not enqueue the follow-up plans")
-            finally:
-                close_old_connections()
+        periodic = [*PERIODIC, *([IMAP_TASK] if settings.INBOUND_IMAP_URL else [])]
+        for path, period, what in periodic:
+            if time.monotonic() - last.get(path, 0.0) >= period:
+                last[path] = time.monotonic()
+                _enqueue(path, what)
         try:
             sending.mark_stale()
         except Exception:  # the next round tries again; sending goes on
             logger.exception("outbox recovery failed")
         finally:
             close_old_connections()
-        if settings.INBOUND_IMAP_URL and time.monotonic() - last_imap >= IMAP_EVERY:
-            last_imap = time.monotonic()
-            try:
-                from relance.outreach.tasks import ingest_imap
-
-                ingest_imap.enqueue()
-            except Exception:
-                logger.exception("could not enqueue the mailbox reading")
-            finally:
-                close_old_connections()
 
 
 class Command(WorkerCommand):

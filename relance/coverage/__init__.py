@@ -1,0 +1,1 @@
+"""Coverage (retombées): feed monitoring, articles, and later matching and metrics."""
