@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "relance.interactions",
     "relance.followups",
     "relance.coverage",
+    "relance.reports",
     "relance.api",
 ]
 

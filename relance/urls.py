@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("relance.followups.urls_desk")),
     path("", include("relance.followups.urls_plan")),
     path("", include("relance.coverage.urls")),
+    path("", include("relance.reports.urls")),
     path("api/v1/", include("relance.api.urls")),
 ]

@@ -23,6 +23,7 @@ from relance.campaigns.services import add_attachment
 from relance.contacts.models import ImportJob
 from relance.contacts.services.lists import create_list
 from relance.contacts.services.outlets import create_show
+from relance.coverage.models import CoverageItem
 from relance.followups.models import FollowUp
 
 from .factories import campaign, contact, outlet
@@ -127,6 +128,14 @@ followups:checkin             200 200 200 200 200 403 302
 followups:checkin_mark        405 405 405 405 405 405 302
 followups:overview            200 200 403 403 403 403 302
 followups:policy              200 403 403 403 403 403 302
+coverage:review               200 200 200 200 200 403 302
+coverage:review_item          405 405 405 405 405 405 302
+coverage:add                  200 200 200 200 200 403 302
+coverage:attachment           200 200 200 200 200 200 302
+coverage:campaign             200 200 200 200 200 200 302
+reports:campaign              200 200 200 200 200 200 302
+reports:campaign_pdf          200 200 200 200 200 200 302
+reports:client                200 200 200 200 200 200 302
 """
 # Pages reached only from an e-mailed link with a signed token, tested in
 # test_accounts_reset and test_outreach_preferences (the token is the only
@@ -202,7 +211,20 @@ def objects(cast, client_company, settings, tmp_path):
         assignee=cast["officer"],
         planned_at=now,
     )
+    clipping = CoverageItem.objects.create(
+        client=client_company,
+        campaign=brief,
+        status="confirmed",
+        source="file",
+        outlet=o,
+        title="La Matinale parle du lancement",
+        published_at=now,
+        medium="radio",
+        rights_held=True,
+    )
+    clipping.attachment.save("segment.pdf", ContentFile(b"%PDF-1.4 segment"))
     return {
+        "coverage": clipping.pk,
         "followup": followup.pk,
         "campaign": brief.pk,
         "event": invitation.pk,
@@ -279,6 +301,16 @@ def url_for(name: str, ids: dict[str, int]) -> str:
             kwargs["recipient_id"] = ids["guest"]
     if kwargs is None and name.startswith("followups:campaign_plan"):
         kwargs = {"pk": ids["campaign"]}
+    if kwargs is None and name in {"coverage:review_item", "coverage:attachment"}:
+        kwargs = {"pk": ids["coverage"]}
+    if kwargs is None and name in {
+        "coverage:campaign",
+        "reports:campaign",
+        "reports:campaign_pdf",
+    }:
+        kwargs = {"pk": ids["campaign"]}
+    if kwargs is None and name == "reports:client":
+        kwargs = {"pk": ids["client"]}
     if kwargs is None and name == "contacts:relationship_set":
         kwargs = {"pk": ids["contact"]}
     return reverse(name, kwargs=kwargs or {})

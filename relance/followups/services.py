@@ -35,10 +35,11 @@ from relance.campaigns.services import visible_campaigns
 from relance.contacts.models import Contact
 from relance.followups import facts as facts_module
 from relance.followups.models import FollowUp, FollowUpPolicy, FollowUpState
-from relance.followups.planner import Facts, Plan, no_gc_pauses, plan
+from relance.followups.planner import Facts, Plan, plan
 from relance.followups.policy import Policy
 from relance.interactions import services as interactions
 from relance.interactions.models import Interaction, Outcome
+from relance.lib.gcpause import no_gc_pauses
 
 OPEN = (FollowUpState.PLANNED, FollowUpState.CLAIMED)
 # A claim nobody closed (the caller went to lunch): others may take it over.
