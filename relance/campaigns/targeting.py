@@ -114,6 +114,9 @@ class Facts:
     past_sent: int = 0  # this contact's messages of past campaigns
     past_replied: int = 0
     past_opened: int = 0  # opened (or clicked) without a reply
+    # Past campaigns this contact covered (confirmed coverage they signed):
+    # the strongest sign a journalist answers on the subject.
+    past_covered: int = 0
     opted_out: bool = False
     do_not_contact: bool = False
     paused_until: date | None = None
@@ -285,11 +288,19 @@ def _length(f: Facts) -> int:
     return len(_RAW_WORD.findall(text))
 
 
+# What an unknown contact is assumed to answer, and how many pitches that
+# assumption weighs: a journalist never pitched is not ranked below one who
+# ignored three releases, nor above one who answered.
+PRIOR_ANSWER = 0.3
+PRIOR_PITCHES = 2
+
+
 def responsiveness(f: Facts) -> float:
-    """Share of past campaign messages that got a reply (1) or an open (½)."""
-    if f.past_sent <= 0:
-        return 0.0
-    return min(1.0, (f.past_replied + 0.5 * f.past_opened) / f.past_sent)
+    """Past campaign messages that got a reply (1) or an open (½), each
+    campaign covered counting once more, smoothed towards PRIOR_ANSWER."""
+    sent = max(f.past_sent, f.past_covered)
+    hits = f.past_replied + 0.5 * f.past_opened + f.past_covered
+    return min(1.0, (hits + PRIOR_ANSWER * PRIOR_PITCHES) / (sent + PRIOR_PITCHES))
 
 
 def score(
@@ -335,6 +346,15 @@ def score(
             reasons.append(
                 _("knows %(member)s (%(strength)s)")
                 % {"member": strongest[0], "strength": strength_label(strongest[1])}
+            )
+        if f.past_covered:
+            reasons.append(
+                ngettext(
+                    "covered %(n)d past campaign",
+                    "covered %(n)d past campaigns",
+                    f.past_covered,
+                )
+                % {"n": f.past_covered}
             )
         if f.past_sent:
             if f.past_replied:
@@ -541,7 +561,7 @@ def document_frequencies(terms: Sequence[str]) -> dict[str, int]:
 
 
 def load_facts(contact_ids: Sequence[int], exclude_campaign_id: int | None = None) -> list[Facts]:
-    """The facts of these contacts (erased ones left out), in six queries."""
+    """The facts of these contacts (erased ones left out), in seven queries."""
     from django.db.models import Count, Max, Q
 
     from relance.campaigns.models import Recipient
@@ -606,6 +626,18 @@ def load_facts(contact_ids: Sequence[int], exclude_campaign_id: int | None = Non
             ),
         )
     }
+    from relance.coverage.models import CoverageItem, CoverageStatus
+
+    signed = CoverageItem.objects.filter(
+        contact_id__in=ids, status=CoverageStatus.CONFIRMED, campaign__isnull=False
+    )
+    if exclude_campaign_id is not None:
+        signed = signed.exclude(campaign_id=exclude_campaign_id)
+    covered = dict(
+        signed.values("contact_id")
+        .annotate(n=Count("campaign_id", distinct=True))
+        .values_list("contact_id", "n")
+    )
     facts = []
     for (
         contact_id,
@@ -635,6 +667,7 @@ def load_facts(contact_ids: Sequence[int], exclude_campaign_id: int | None = Non
                 past_sent=stat.get("sent", 0),
                 past_replied=stat.get("replied", 0),
                 past_opened=stat.get("opened", 0),
+                past_covered=covered.get(contact_id, 0),
                 opted_out=opted_out,
                 do_not_contact=dnc,
                 paused_until=paused,

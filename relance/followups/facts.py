@@ -26,6 +26,7 @@ from relance.contacts.models import (
     EmailStatus,
     Relationship,
 )
+from relance.coverage.models import CoverageItem, CoverageStatus
 from relance.followups.models import FollowUp, FollowUpState
 from relance.followups.planner import (
     CampaignFacts,
@@ -428,6 +429,15 @@ def load(
     for contact_id, strengths in relationships.items():
         if any(s >= policy.relationship_strength for _, s in strengths):
             warm.add(contact_id)
+    # Journalists who covered the agency's past campaigns (the learnings of
+    # the coverage reports): ranked up and warm (planner).
+    covered = dict(
+        CoverageItem.objects.filter(mine, status=CoverageStatus.CONFIRMED, campaign__isnull=False)
+        .exclude(campaign=campaign)
+        .values("contact_id")
+        .annotate(n=Count("campaign_id", distinct=True))
+        .values_list("contact_id", "n")
+    )
 
     return Facts(
         campaign=CampaignFacts(
@@ -451,6 +461,7 @@ def load(
         claimed=claimed,
         load=dict(load),  # type: ignore[arg-type]
         history=history,
+        covered=covered,
         warm=warm,
         outlets_taken=outlets_taken,
     )

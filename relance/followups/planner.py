@@ -17,11 +17,8 @@ the ones kept.
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -29,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from relance.followups.policy import Hours, Policy
 from relance.followups.reasons import Reason
+from relance.lib.gcpause import no_gc_pauses
 from relance.lib.workdays import for_place
 
 # --- Facts ------------------------------------------------------------------------
@@ -150,6 +148,8 @@ class Facts:
     load: dict[tuple[int, date], int] = field(default_factory=dict)
     # contact -> (answers, pitches) over past campaigns.
     history: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # contact -> past campaigns of the agency they covered (confirmed).
+    covered: dict[int, int] = field(default_factory=dict)
     # Contacts with a past positive outcome (warm: called first).
     warm: set[int] = field(default_factory=set)
     # Re-planning a few contacts: outlets the rest of the plan holds.
@@ -329,7 +329,7 @@ class _Planner:
             priority=self._priority(recipient, contact, outlet)[0],
             reasons=[reason],
             via_id=claimed.via_id,
-            warm=contact.id in self.f.warm,
+            warm=contact.id in self.f.warm or contact.id in self.f.covered,
             claimed=True,
         )
 
@@ -658,8 +658,15 @@ class _Planner:
                 )
             )
         answers, pitches = self.f.history.get(contact.id, (0, 0))
+        covered = self.f.covered.get(contact.id, 0)
         responsiveness = 0.3
-        if pitches:
+        if covered:
+            # Coverage is the answer that counts most: each campaign
+            # covered weighs as one more answer.
+            reasons.append(Reason("p_covered", {"n": covered}))
+            pitches = max(pitches, covered)
+            responsiveness = min(1.0, (answers + covered) / pitches)
+        elif pitches:
             responsiveness = min(1.0, answers / pitches)
             if answers:
                 reasons.append(Reason("p_responsive", {"answers": answers, "pitches": pitches}))
@@ -777,7 +784,7 @@ class _Planner:
                 priority=cand.priority,
                 reasons=reasons,
                 via_id=cand.callee.id if cand.callee.id != contact.id else None,
-                warm=contact.id in self.f.warm,
+                warm=contact.id in self.f.warm or contact.id in self.f.covered,
             )
         if full_day is not None and blocked_by is None:
             skip = Skipped(
@@ -958,18 +965,3 @@ def plan(facts: Facts, policy: Policy, at: datetime) -> Plan:
     """The follow-up plan of `facts.campaign` at `at` (aware datetime)."""
     with no_gc_pauses():
         return _Planner(facts, policy, at).run()
-
-
-@contextmanager
-def no_gc_pauses() -> Iterator[None]:
-    """A 10,000-recipient plan makes some 10^5 short-lived objects and no
-    reference cycles: the cyclic collector would only add pauses (it walks
-    every live object of the process, 100-200 ms at that size). Reference
-    counting still frees everything; collection resumes after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
