@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -80,17 +81,30 @@ def watch_for(campaign: Campaign) -> matching.Watch:
         client_id=client.pk,
         names=tuple(names),
         key_messages=tuple(m for m in campaign.key_messages or [] if m.strip()),
-        terms=tuple(
-            brief_terms(
-                campaign.title,
-                campaign.summary,
-                campaign.body,
-                campaign.key_messages or [],
-                campaign.language,
-            )
+        terms=_terms(
+            campaign.title,
+            campaign.summary,
+            campaign.body,
+            tuple(campaign.key_messages or []),
+            campaign.language,
         ),
         language=campaign.language,
     )
+
+
+# Every poll that brings new articles matches them against all active
+# campaigns: the release's stemmed terms and the automaton are kept for as
+# long as the campaigns read the same (keyed by content, never stale).
+@lru_cache(maxsize=4096)
+def _terms(
+    title: str, summary: str, body: str, messages: tuple[str, ...], language: str
+) -> tuple[str, ...]:
+    return tuple(brief_terms(title, summary, body, messages, language))
+
+
+@lru_cache(maxsize=4)
+def matcher_for(watches: tuple[matching.Watch, ...]) -> matching.Matcher:
+    return matching.Matcher(watches)
 
 
 def threshold() -> float:
@@ -111,7 +125,7 @@ def match_articles(articles: Sequence[Article]) -> list[CoverageItem]:
     campaigns = {c.pk: c for c in active_campaigns(min(dates), max(dates) + timedelta(days=1))}
     if not campaigns:
         return []
-    matcher = matching.Matcher([watch_for(c) for c in campaigns.values()])
+    matcher = matcher_for(tuple(watch_for(c) for c in campaigns.values()))
     cut = threshold()
     outlets = {
         o.pk: o
