@@ -200,3 +200,41 @@ def test_a_client_period_report_across_campaigns_with_share_of_voice(
             "--output",
             str(target),
         )
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99"
+    b"=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_the_agency_logo_is_on_the_cover(cast, login, covered):
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from relance.accounts import services as accounts
+    from relance.accounts.models import Agency
+
+    fake = SimpleUploadedFile("logo.png", b"<html><script>x</script></html>", "image/png")
+    with pytest.raises(ValidationError) as err:
+        accounts.update_agency(cast["director"], {"logo": fake})
+    assert "logo" in err.value.message_dict
+    with pytest.raises(PermissionDenied):
+        accounts.update_agency(cast["manager"], {"logo": SimpleUploadedFile("l.png", PNG)})
+    answer = login("director").post(
+        reverse("agency_settings"),
+        {
+            "name": "Agence Bleu Marine",
+            "primary_color": "#1d4ed8",
+            "default_language": "fr",
+            "logo": SimpleUploadedFile("logo.png", PNG, "image/png"),
+        },
+    )
+    assert answer.status_code == 302
+    assert Agency.current().logo_type == "image/png"
+    html = report.campaign_html(covered)
+    assert 'class="logo"' in html and "data:image/png;base64," in html
+    assert report.campaign_pdf(covered).startswith(b"%PDF")  # WeasyPrint takes the image
+    accounts.update_agency(cast["director"], {"remove_logo": True})
+    assert "data:image/png" not in report.campaign_html(covered)

@@ -7,6 +7,7 @@ database is the agency's shared asset, and clients are the boundary inside it
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 
@@ -48,6 +49,11 @@ class Agency(models.Model):
     # switch off the open pixel, and the click redirects, for every message.
     track_opens = models.BooleanField(_("count opens (tracking pixel)"), default=True)
     track_clicks = models.BooleanField(_("count clicks (redirected links)"), default=True)
+    # On the cover of the reports. Kept in the database (at most 512 KB):
+    # reports embed it, so the page, the PDF and the client portal need no
+    # file served apart.
+    logo = models.BinaryField(_("logo"), blank=True, default=b"")
+    logo_type = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -56,6 +62,12 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def logo_data_uri(self) -> str:
+        if not self.logo:
+            return ""
+        return f"data:{self.logo_type};base64,{base64.b64encode(bytes(self.logo)).decode()}"
 
     @classmethod
     def current(cls) -> Agency:

@@ -31,6 +31,7 @@ from relance.accounts.models import (
 from relance.accounts.permissions import Cap, has, require
 from relance.audit import services as audit
 from relance.contacts.validation import clean_email, clean_url
+from relance.lib.files import IMAGE_TYPES, sniff
 from relance.lib.phones import PhoneError, to_e164
 from relance.lib.text import fold
 
@@ -443,6 +444,21 @@ def visible_clients(actor: User | None) -> QuerySet[Client]:
 AGENCY_FIELDS = ("name", "primary_color", "default_language", "track_opens", "track_clicks")
 
 
+LOGO_MAX_BYTES = 512 * 1024
+
+
+def _logo(upload: Any) -> tuple[bytes, str]:
+    """The logo's bytes and type: a PNG, JPEG, GIF or WebP image by its
+    content, at most 512 KB (it is embedded in every report)."""
+    content = upload.read(LOGO_MAX_BYTES + 1)
+    if len(content) > LOGO_MAX_BYTES:
+        raise ValueError(_("The logo must be at most 512 KB."))
+    kind = sniff(content[:16])
+    if kind is None or kind[0] not in IMAGE_TYPES:
+        raise ValueError(_("The logo must be a PNG, JPEG, GIF or WebP image."))
+    return content, kind[0]
+
+
 @transaction.atomic
 def update_agency(actor: User | None, data: Mapping[str, Any]) -> Agency:
     """The agency's settings; directors only. Every problem at once."""
@@ -472,12 +488,19 @@ def update_agency(actor: User | None, data: Mapping[str, Any]) -> Agency:
     for name in ("track_opens", "track_clicks"):
         if name in data:
             values[name] = bool(data[name])
+    if data.get("remove_logo"):
+        values["logo"], values["logo_type"] = b"", ""
+    elif data.get("logo"):
+        try:
+            values["logo"], values["logo_type"] = _logo(data["logo"])
+        except ValueError as exc:
+            errors.add("logo", str(exc))
     errors.raise_if_any()
-    before = {k: getattr(agency, k) for k in values}
+    before = {k: getattr(agency, k) for k in values if k != "logo"}
     for name, value in values.items():
         setattr(agency, name, value)
     agency.save()
-    changes = audit.diff(before, values)
+    changes = audit.diff(before, {k: v for k, v in values.items() if k != "logo"})
     if changes:
         audit.record(actor, "update", agency, changes=changes)
     return agency

@@ -44,13 +44,21 @@ class AgencyForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Switched off, links go straight to their address."),
     )
+    logo = forms.FileField(
+        label=gettext_lazy("Logo"),
+        required=False,
+        help_text=gettext_lazy(
+            "On the cover of the reports: PNG, JPEG, GIF or WebP, 512 KB at most."
+        ),
+    )
+    remove_logo = forms.BooleanField(label=gettext_lazy("Remove the logo"), required=False)
 
 
 @gated(Cap.MANAGE_AGENCY, WRITE)
 def agency_settings(request: HttpRequest) -> HttpResponse:
     agency = Agency.current()
     if request.method == "POST":
-        form = AgencyForm(request.POST)
+        form = AgencyForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 services.update_agency(request.user, form.cleaned_data)
@@ -62,4 +70,5 @@ def agency_settings(request: HttpRequest) -> HttpResponse:
     else:
         initial: dict[str, Any] = {name: getattr(agency, name) for name in services.AGENCY_FIELDS}
         form = AgencyForm(initial=initial)
-    return render(request, "accounts/agency.html", {"nav": "agency", "form": form})
+    context = {"nav": "agency", "form": form, "agency": agency}
+    return render(request, "accounts/agency.html", context)
