@@ -238,3 +238,23 @@ def test_the_agency_logo_is_on_the_cover(cast, login, covered):
     assert report.campaign_pdf(covered).startswith(b"%PDF")  # WeasyPrint takes the image
     accounts.update_agency(cast["director"], {"remove_logo": True})
     assert "data:image/png" not in report.campaign_html(covered)
+
+
+def test_the_news_context_says_what_else_the_outlets_ran_that_day(covered, paper):
+    from relance.coverage.models import Article
+
+    day = SENT + timedelta(days=1)  # the day of the first piece
+    for n, (title, when) in enumerate(
+        [("Le budget des écoles voté", day), ("La piscine ferme", day + timedelta(days=5))]
+    ):
+        Article.objects.create(
+            outlet=paper,
+            url=f"https://ouest.example/autre-{n}",
+            canonical_url=f"https://ouest.example/autre-{n}",
+            title=title,
+            published_at=when,
+            fetched_at=when,
+        )
+    learned = report.learnings(covered, metrics.for_campaign(covered))
+    assert learned.context == [(paper.name, day.date(), ["Le budget des écoles voté"])]
+    assert "Le budget des écoles voté" in report.campaign_html(covered)

@@ -10,7 +10,7 @@ Report page and the client portal all call `campaign_html` / `campaign_pdf`.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from relance.accounts.models import Agency, Client
 from relance.campaigns.models import Campaign, Recipient
 from relance.contacts.models import Channel
-from relance.coverage.models import CoverageItem
+from relance.coverage.models import Article, CoverageItem
 from relance.interactions.models import Outcome
 from relance.lib.gcpause import no_gc_pauses
 from relance.reports import charts, metrics
@@ -39,6 +39,9 @@ class Learning:
     declined: list[tuple[str, str]]
     beats: list[tuple[str, int]]  # beats of those who covered
     angles: list[tuple[str, int]]  # key messages taken up
+    # The news context: what else the outlets that covered it published
+    # that day, from the monitoring: (outlet, day, [titles]).
+    context: list[tuple[str, date, list[str]]] = field(default_factory=list)
 
 
 def _who(item: CoverageItem) -> str:
@@ -72,12 +75,47 @@ def learnings(campaign: Campaign, m: metrics.Metrics) -> Learning:
         if i.contact is not None:
             beats.update(b.name for b in i.contact.beats.all())
     return Learning(
+        context=news_context(items),
         covered=[(who, outlet, n) for (who, outlet), n in pieces.most_common()],
         responded=responded[:20],
         declined=declined[:20],
         beats=beats.most_common(6),
         angles=[(msg, n) for msg, n in m.results.messages if n],
     )
+
+
+CONTEXT_DAYS = 8
+CONTEXT_TITLES = 4
+
+
+def news_context(items: list[CoverageItem]) -> list[tuple[str, date, list[str]]]:
+    """What else the outlets that ran the coverage published the same day,
+    as monitoring saw it (one query): the competition for their pages."""
+    days: dict[tuple[int, date], str] = {}
+    for i in items:
+        if i.outlet_id and i.outlet is not None:
+            days.setdefault((i.outlet_id, timezone.localdate(i.published_at)), i.outlet.name)
+    if not days:
+        return []
+    ours = {i.article_id for i in items if i.article_id}
+    wanted = sorted(days, key=lambda k: (k[1], days[k]))[:CONTEXT_DAYS]
+    dates = sorted({d for _, d in wanted})
+    other: dict[tuple[int, date], list[str]] = {}
+    rows = (
+        Article.objects.filter(
+            outlet_id__in={o for o, _ in wanted},
+            published_at__date__range=(dates[0], dates[-1]),
+            duplicate_of__isnull=True,
+        )
+        .exclude(pk__in=ours)
+        .order_by("published_at", "pk")
+        .values_list("outlet_id", "published_at", "title")
+    )
+    for outlet_id, published, title in rows:
+        key = (outlet_id, timezone.localdate(published))
+        if key in days and title and len(other.setdefault(key, [])) < CONTEXT_TITLES:
+            other[key].append(title)
+    return [(days[k], k[1], other[k]) for k in wanted if other.get(k)]
 
 
 def summary(campaign: Campaign, m: metrics.Metrics) -> str:
