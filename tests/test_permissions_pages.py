@@ -133,6 +133,7 @@ coverage:review_item          405 405 405 405 405 405 302
 coverage:add                  200 200 200 200 200 403 302
 coverage:attachment           200 200 200 200 200 200 302
 coverage:campaign             200 200 200 200 200 200 302
+coverage:settings             200 403 403 403 403 403 302
 reports:campaign              200 200 200 200 200 200 302
 reports:campaign_pdf          200 200 200 200 200 200 302
 reports:client                200 200 200 200 200 200 302

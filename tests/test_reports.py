@@ -258,3 +258,29 @@ def test_the_news_context_says_what_else_the_outlets_ran_that_day(covered, paper
     learned = report.learnings(covered, metrics.for_campaign(covered))
     assert learned.context == [(paper.name, day.date(), ["Le budget des écoles voté"])]
     assert "Le budget des écoles voté" in report.campaign_html(covered)
+
+
+def test_advertising_value_equivalence_only_when_the_agency_switches_it_on(cast, login, covered):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from relance.coverage import items as coverage
+
+    assert "ave" not in {f.key for f in metrics.for_campaign(covered).figures}
+    # Said so at the foot of the report, in the client's language (French).
+    assert "L’équivalent publicitaire n’est pas indiqué" in report.campaign_html(covered)
+    with pytest.raises(PermissionDenied):
+        coverage.save_settings(cast["manager"], {"ave_enabled": "on", "rate_print": "10"})
+    with pytest.raises(ValidationError) as err:
+        coverage.save_settings(cast["director"], {"ave_enabled": "on", "rate_print": "dix"})
+    assert set(err.value.message_dict) == {"rate_print", "ave_enabled"}
+    page = login("director").post(
+        reverse("coverage:settings"), {"ave_enabled": "on", "rate_print": "12,5"}
+    )
+    assert page.status_code == 302
+    by_key = {f.key: f for f in metrics.for_campaign(covered).figures}
+    # Two print pieces at 120,000 readers each, 12.50 € per thousand.
+    assert by_key["ave"].value == 3000
+    assert "contested" in str(by_key["ave"].label)
+    assert login("manager").get(reverse("coverage:settings")).status_code == 403
+    bad = login("director").post(reverse("coverage:settings"), {"rate_tv": "-3"})
+    assert bad.status_code == 200 and "Between 0 and 100" in bad.content.decode()

@@ -479,3 +479,51 @@ def from_url(url: str) -> dict[str, Any]:
         "outlet_name": "" if outlet else page.site_name,
         "summary": page.description,
     }
+
+
+# --- The agency's settings: advertising value equivalence ------------------------------
+
+
+@transaction.atomic
+def save_settings(actor: User | None, data: Mapping[str, Any]) -> CoverageSettings:
+    """Switch advertising value equivalence on or off and set its rates
+    (€ per thousand of audience, per medium); directors only, audited."""
+    require(actor, Cap.MANAGE_AGENCY)
+    row = CoverageSettings.current()
+    errors: dict[str, str] = {}
+    rates: dict[str, float] = {}
+    for medium in Medium.values:
+        raw = str(data.get(f"rate_{medium}") or "").strip().replace(",", ".")
+        if not raw:
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            errors[f"rate_{medium}"] = _("A number of euros, like 12.5.")
+            continue
+        if not 0 <= value <= 100_000:
+            errors[f"rate_{medium}"] = _("Between 0 and 100,000 euros per thousand.")
+            continue
+        rates[medium] = value
+    enabled = str(data.get("ave_enabled") or "").lower() in ("1", "true", "on", "yes")
+    if enabled and not rates:
+        errors["ave_enabled"] = _("Give the rate of at least one medium first.")
+    if errors:
+        raise ValidationError(errors)
+    before = {"ave_enabled": row.ave_enabled, "ave_rates": row.ave_rates}
+    row.ave_enabled, row.ave_rates = enabled, rates
+    row.save(update_fields=["ave_enabled", "ave_rates", "updated_at"])
+    changes = audit.diff(before, {"ave_enabled": enabled, "ave_rates": rates})
+    if changes:
+        audit.record(actor, "update", row, changes=changes)
+    return row
+
+
+def ave(items: Iterable[CoverageItem], row: CoverageSettings | None = None) -> float | None:
+    """The advertising value equivalent of `items`, or None when the agency
+    has not switched it on."""
+    row = row or CoverageSettings.current()
+    if not row.ave_enabled:
+        return None
+    rates = row.ave_rates or {}
+    return round(sum(i.audience / 1000 * float(rates.get(i.medium, 0)) for i in items), 2)

@@ -256,6 +256,10 @@ class CoverageSettings(models.Model):
 
     threshold = models.FloatField(default=0.4)
     ave_enabled = models.BooleanField(_("show advertising value equivalence"), default=False)
+    # What the agency says a thousand readers, listeners or viewers of each
+    # medium cost in advertising (€ per thousand, "CPM"); AVE = audience /
+    # 1,000 × rate. Only the agency's own figures: there is no neutral one.
+    ave_rates = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     @classmethod

@@ -11,4 +11,5 @@ urlpatterns = [
     path("coverage/add/", views.add_coverage, name="add"),
     path("coverage/<int:pk>/copy/", views.attachment, name="attachment"),
     path("campaigns/<int:pk>/coverage/", views.campaign_coverage, name="campaign"),
+    path("settings/coverage/", views.settings_page, name="settings"),
 ]

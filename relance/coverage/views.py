@@ -232,3 +232,39 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     if not item.attachment:
         raise Http404
     return FileResponse(item.attachment.open("rb"), as_attachment=True)
+
+
+@gated(Cap.MANAGE_AGENCY, WRITE)
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The director's choices: advertising value equivalence (off unless
+    switched on, with the agency's own rates), and the matching threshold
+    the reviews have taught (shown, not edited)."""
+    row = items.CoverageSettings.current()
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        posted = {k: request.POST.get(k, "") for k in request.POST if k != "csrfmiddlewaretoken"}
+        try:
+            items.save_settings(request.user, posted)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("coverage:settings")
+    rates = [
+        (
+            value,
+            label,
+            posted.get(f"rate_{value}", row.ave_rates.get(value, "")),
+            errors.get(f"rate_{value}", []),
+        )
+        for value, label in Medium.choices
+    ]
+    context = {
+        "nav": "agency",
+        "row": row,
+        "rates": rates,
+        "errors": errors,
+        "enabled": (posted.get("ave_enabled") == "on") if posted else row.ave_enabled,
+    }
+    return render(request, "coverage/settings.html", context)

@@ -188,7 +188,30 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def figures(effort: Effort, results: Results) -> list[Figure]:
-    """The headline numbers, each defined in the reader's language."""
+    """The headline numbers, each defined in the reader's language; the
+    advertising value equivalent only if the agency switched it on."""
+    from relance.coverage.items import ave
+
+    value = ave(results.items)
+    extra = []
+    if value is not None:
+        extra.append(
+            Figure(
+                "ave",
+                _("Advertising value equivalent (contested)"),
+                round(value),
+                _(
+                    "What the same space would have cost as advertising, at the agency's rates "
+                    "per thousand of audience: a contested measure, which says nothing of what "
+                    "readers took from the coverage."
+                ),
+                "€",
+            )
+        )
+    return _figures(effort, results) + extra
+
+
+def _figures(effort: Effort, results: Results) -> list[Figure]:
     calls = effort.followups_by_channel.get("phone", 0)
     reached = sum(
         effort.outcomes.get(o, 0)

@@ -202,6 +202,7 @@ def campaign_context(campaign: Campaign) -> dict[str, Any]:
         "followups": _followups(m),
         "generated": timezone.localtime(),
         "charts": _charts(m, brand),
+        "ave_shown": any(f.key == "ave" for f in m.figures),
     }
 
 
@@ -269,6 +270,7 @@ def client_context(client: Client, start: date, end: date) -> dict[str, Any]:
         "generated": timezone.localtime(),
         "charts": _charts(m, brand),
         "followups": _followups(m),
+        "ave_shown": any(f.key == "ave" for f in m.figures),
     }
     if voice:
         context["charts"]["voice"] = charts.bars(
