@@ -223,3 +223,16 @@ def test_a_client_viewer_reads_but_cannot_patch_products(api, cast):
     assert answer.status_code == 403
     brief.refresh_from_db()
     assert brief.products == ["Turbine Mistral"]
+
+
+def test_a_campaign_is_found_by_its_products(cast, login):
+    from django.urls import reverse
+
+    from .factories import campaign as make_campaign
+
+    make_campaign(cast["manager"], "Lancement d'automne", products=["Turbine Mistral"])
+    make_campaign(cast["manager"], "Résultats annuels")
+    page = login("manager").get(reverse("campaigns:campaign_list"), {"q": "mistral"})
+    body = page.content.decode()
+    assert "Lancement d&#x27;automne" in body  # Django escapes the apostrophe
+    assert "Résultats annuels" not in body

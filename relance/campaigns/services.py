@@ -407,7 +407,11 @@ def clean_campaign(
 
 def _search_text(campaign: Campaign) -> str:
     return search_document(
-        campaign.title, campaign.summary, campaign.event_place, *campaign.key_messages
+        campaign.title,
+        campaign.summary,
+        campaign.event_place,
+        *campaign.key_messages,
+        *campaign.products,
     )
 
 
