@@ -83,3 +83,25 @@ def test_confirmed_coverage_reaches_the_next_targeting(cast, sent, paper):
     # The campaign being planned does not count for itself.
     [itself] = targeting.load_facts([author.pk], exclude_campaign_id=sent.pk)
     assert itself.past_covered == 0
+
+
+def test_an_outlet_that_ran_past_campaigns_raises_its_journalists_a_little():
+    ranked = targeting.score(
+        [_facts(1), _facts(2, outlet_covered=2), _facts(3, past_sent=1, past_covered=1)],
+        ["energi"],
+        {"energi": 10},
+        1000,
+        NOW,
+    )
+    assert [p.contact_id for p in ranked] == [3, 2, 1]
+    assert "their outlet covered 2 past campaigns" in ranked[1].reasons
+    sent_at = paris(2026, 3, 9, 10)
+    people = [
+        contact(1, outlet_id=1, accepts_phone=True),
+        contact(2, outlet_id=2, accepts_phone=True),
+    ]
+    base = facts(sent_at, people, [outlet(1), outlet(2)])
+    base.outlet_covered = {2: 3}
+    by = plan(base, Policy(), paris(2026, 3, 9, 18)).by_contact()
+    assert by[2].priority > by[1].priority
+    assert "p_outlet_covered" in [r.code for r in by[2].reasons]

@@ -377,3 +377,27 @@ def test_coverage_found_by_monitoring_and_reviewed(settings, tmp_path):
     count = CoverageItem.objects.count()
     build_demo(SIZE, seed=42)
     assert CoverageItem.objects.count() == count
+
+
+def test_a_demo_campaign_s_report_in_html_and_pdf(settings, tmp_path):
+    """The report a newcomer opens first: a sent demo campaign's, with its
+    coverage, charts and follow-ups; the PDF's first page is drawn."""
+    import pypdfium2
+
+    from relance.campaigns.models import Campaign
+    from relance.reports import report
+
+    settings.DATA_DIR = tmp_path
+    build_demo(SIZE, seed=42)
+    campaign = (
+        Campaign.objects.filter(status="sent", coverage__status="confirmed").distinct().first()
+    )
+    assert campaign is not None
+    html = report.campaign_html(campaign)
+    assert campaign.title in html and html.count("<svg") >= 4
+    confirmed = campaign.coverage.filter(status="confirmed").first()
+    assert confirmed.title.replace("'", "&#x27;") in html
+    assert "Retombées" in html  # the client's language: French
+    image = pypdfium2.PdfDocument(report.campaign_pdf(campaign))[0].render(scale=0.4).to_pil()
+    grey = image.convert("L")
+    assert sum(1 for v in grey.get_flattened_data() if v < 200) > 0.01 * grey.width * grey.height

@@ -439,6 +439,20 @@ def load(
         .values_list("contact_id", "n")
     )
 
+    # Outlets that ran the agency's past campaigns. Counted over all the
+    # confirmed coverage (an agency's is thousands of rows, not millions)
+    # rather than over a list of every recipient's outlet.
+    outlet_covered = {
+        outlet_id: n
+        for outlet_id, n in CoverageItem.objects.filter(
+            status=CoverageStatus.CONFIRMED, campaign__isnull=False, outlet__isnull=False
+        )
+        .exclude(campaign=campaign)
+        .values("outlet_id")
+        .annotate(n=Count("campaign_id", distinct=True))
+        .values_list("outlet_id", "n")
+        if outlet_id in outlets
+    }
     return Facts(
         campaign=CampaignFacts(
             id=campaign.pk,
@@ -462,6 +476,7 @@ def load(
         load=dict(load),  # type: ignore[arg-type]
         history=history,
         covered=covered,
+        outlet_covered=outlet_covered,
         warm=warm,
         outlets_taken=outlets_taken,
     )

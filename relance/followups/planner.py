@@ -150,6 +150,8 @@ class Facts:
     history: dict[int, tuple[int, int]] = field(default_factory=dict)
     # contact -> past campaigns of the agency they covered (confirmed).
     covered: dict[int, int] = field(default_factory=dict)
+    # outlet -> past campaigns of the agency it ran coverage of.
+    outlet_covered: dict[int, int] = field(default_factory=dict)
     # Contacts with a past positive outcome (warm: called first).
     warm: set[int] = field(default_factory=set)
     # Re-planning a few contacts: outlets the rest of the plan holds.
@@ -666,6 +668,11 @@ class _Planner:
             reasons.append(Reason("p_covered", {"n": covered}))
             pitches = max(pitches, covered)
             responsiveness = min(1.0, (answers + covered) / pitches)
+        elif contact.outlet_id in self.f.outlet_covered:
+            # Their outlet takes the agency's stories: a weaker sign.
+            n = self.f.outlet_covered[contact.outlet_id]
+            reasons.append(Reason("p_outlet_covered", {"n": n}))
+            responsiveness = max(responsiveness, min(1.0, answers / pitches) if pitches else 0, 0.5)
         elif pitches:
             responsiveness = min(1.0, answers / pitches)
             if answers:

@@ -83,6 +83,7 @@ TEXTS: dict[str, Any] = {
     "p_responsive": _("Answered %(answers)d of %(pitches)d past pitches."),
     "p_unresponsive": _("Answered none of %(pitches)d past pitches."),
     "p_covered": _("Covered past campaigns of the agency: %(n)d."),
+    "p_outlet_covered": _("Their outlet covered past campaigns of the agency: %(n)d."),
     # Why this person calls.
     "a_relationship": _("%(user)s calls: the strongest relationship (%(strength)d)."),
     "a_manager_vip": _("%(user)s calls: VIP contact, the campaign's manager."),

@@ -200,6 +200,7 @@ def campaign_context(campaign: Campaign) -> dict[str, Any]:
         "learnings": learned,
         "next_steps": next_steps(campaign, m, learned),
         "followups": _followups(m),
+        "outcomes": _outcomes(m),
         "generated": timezone.localtime(),
         "charts": _charts(m, brand),
         "ave_shown": any(f.key == "ave" for f in m.figures),
@@ -270,6 +271,7 @@ def client_context(client: Client, start: date, end: date) -> dict[str, Any]:
         "generated": timezone.localtime(),
         "charts": _charts(m, brand),
         "followups": _followups(m),
+        "outcomes": _outcomes(m),
         "ave_shown": any(f.key == "ave" for f in m.figures),
     }
     if voice:
@@ -293,6 +295,12 @@ def period_summary(client: Client, m: metrics.Metrics, campaigns: int) -> str:
         "outlets": number(r.outlets),
         "reach": number(r.reach),
     }
+
+
+def _outcomes(m: metrics.Metrics) -> list[tuple[str, int]]:
+    labels = dict(Outcome.choices)
+    done = sorted(m.effort.outcomes.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(str(labels.get(k, k)), n) for k, n in done]
 
 
 def _followups(m: metrics.Metrics) -> list[tuple[str, int]]:
